@@ -1,0 +1,14 @@
+import { disabledTelltale } from './disabled.js'
+import { resolveOptions, type TelltaleOptions } from './options.js'
+import { type Telltale, TelltaleEngine } from './telltale.js'
+
+/**
+ * Creates a Telltale instance. Options are validated here, once: a bad option throws a
+ * TypeError that names it, what was received and what is accepted. After this, nothing
+ * Telltale does throws into the app.
+ */
+export function createTelltale(options?: TelltaleOptions): Telltale {
+  const resolved = resolveOptions(options)
+  if (!resolved.enabled) return disabledTelltale(resolved.service)
+  return new TelltaleEngine(resolved)
+}

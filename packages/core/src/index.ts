@@ -1,0 +1,39 @@
+export { createTelltale } from './create-telltale.js'
+export type { Telltale } from './telltale.js'
+export type { TelltaleOptions, IgnoreRule } from './options.js'
+export { memoryTransport } from './transport/memory.js'
+export type { MemoryTransport, MemoryTransportOptions } from './transport/memory.js'
+export { consoleTransport } from './transport/console.js'
+export type { ConsoleTransportOptions } from './transport/console.js'
+export { TransportDropError } from './delivery/transport-drop-error.js'
+export { LatencySketch, SKETCH_ALPHA, sketchQuantile } from './aggregate/sketch.js'
+export { UNMATCHED, OTHER } from './aggregate/names.js'
+export type {
+  Breakdown,
+  BreakdownEntry,
+  ErrorRecord,
+  EventMetrics,
+  EventProps,
+  EventRecord,
+  MetricsRecord,
+  RequestScope,
+  ResourceMetrics,
+  RouteMetrics,
+  SendResult,
+  SketchData,
+  Snapshot,
+  SnapshotError,
+  SnapshotEvent,
+  SnapshotResource,
+  SnapshotRoute,
+  SpanKind,
+  StartRequestInput,
+  StatusClass,
+  TelltaleRecord,
+  TelltaleStats,
+  TraceReason,
+  TraceRecord,
+  TraceSpan,
+  Transport,
+  TransportStats,
+} from './types.js'

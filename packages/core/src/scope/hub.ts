@@ -1,0 +1,48 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type { SpanKind } from '../types.js'
+
+/** What a request scope and the span recorders need from a Telltale instance. */
+export interface Recorder {
+  /** Adds one resource call to the resource statistics. */
+  recordResource(kind: SpanKind, system: string, operation: string, statement: string, ms: number, failed: boolean): void
+  /** Counts a span that finished after its request had ended. */
+  countLateSpan(): void
+  /** Turns raw statement text into its bounded form (cut at maxStatementLength). */
+  readonly maxStatementLength: number
+}
+
+/** The part of a request scope span recorders use. */
+export interface ActiveScope {
+  readonly ended: boolean
+  readonly recorder: Recorder
+  addSpan(kind: SpanKind, system: string, operation: string, statement: string, target: string | undefined, startMs: number, ms: number, failed: boolean): void
+}
+
+interface Hub {
+  readonly als: AsyncLocalStorage<ActiveScope>
+  /** Live (enabled, not closed) instances: spans outside any request count in each. */
+  readonly recorders: Set<Recorder>
+}
+
+/**
+ * One hub per process, kept on globalThis: if an app loads both the ESM and the CommonJS
+ * build (or two copies of core), `instrument()` from one still finds requests of the other.
+ */
+const HUB_KEY = Symbol.for('telltale.hub.v1')
+
+function getHub(): Hub {
+  const g = globalThis as unknown as Record<symbol, Hub | undefined>
+  let hub = g[HUB_KEY]
+  if (hub === undefined) {
+    hub = { als: new AsyncLocalStorage<ActiveScope>(), recorders: new Set() }
+    Object.defineProperty(globalThis, HUB_KEY, { value: hub, enumerable: false, configurable: false, writable: false })
+  }
+  return hub
+}
+
+export const hub: Hub = getHub()
+
+/** The request scope of the running code, if any. */
+export function activeScope(): ActiveScope | undefined {
+  return hub.als.getStore()
+}
