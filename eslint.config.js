@@ -21,6 +21,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', exports: 'writable', __dirname: 'readonly', __filename: 'readonly' } },
+  },
+  {
     // Adapters and transports use only @telltale/core's public entry, so third parties can
     // write their own with the same API (trpc enforces the same rule for its adapters).
     files: ['packages/!(core)/src/**/*.ts'],

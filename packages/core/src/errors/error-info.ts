@@ -39,6 +39,7 @@ export function stackShape(stack: string, maxFrames = 12): string {
     if (!trimmed.startsWith('at ')) continue
     frames.push(
       trimmed
+        .slice(3)
         .replace(/:\d+:\d+\)?$/, '')
         .replace(/\(?(?:file:\/\/)?(?:[^\s()]*[\\/])?([^\\/\s()]+)$/, '$1')
         .replace(/\s+\(/, ' '),
@@ -66,8 +67,8 @@ export function fingerprint(name: string, message: string, stack: string): strin
 
 /** Reads what Telltale needs from anything thrown; never throws itself. */
 export function toErrorInfo(err: unknown): ErrorInfo {
-  let name = 'Error'
-  let message = ''
+  let name: string
+  let message: string
   let stack = ''
   try {
     if (err instanceof Error || (typeof err === 'object' && err !== null && 'message' in err)) {
@@ -82,6 +83,7 @@ export function toErrorInfo(err: unknown): ErrorInfo {
   } catch {
     name = 'Error'
     message = '(unreadable error)'
+    stack = ''
   }
   return { name, message, stack, fingerprint: fingerprint(name, message, stack) }
 }
