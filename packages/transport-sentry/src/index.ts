@@ -1,0 +1,2 @@
+export { sentryTransport } from './sentry-transport.js'
+export type { SentryTransportOptions } from './options.js'
