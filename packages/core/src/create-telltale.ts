@@ -1,4 +1,5 @@
 import { disabledTelltale } from './disabled.js'
+import { subscribeChannels } from './instrument/channels.js'
 import { resolveOptions, type TelltaleOptions } from './options.js'
 import { type Telltale, TelltaleEngine } from './telltale.js'
 
@@ -10,5 +11,6 @@ import { type Telltale, TelltaleEngine } from './telltale.js'
 export function createTelltale(options?: TelltaleOptions): Telltale {
   const resolved = resolveOptions(options)
   if (!resolved.enabled) return disabledTelltale(resolved.service)
+  subscribeChannels()
   return new TelltaleEngine(resolved)
 }

@@ -1,4 +1,5 @@
 export { createTelltale } from './create-telltale.js'
+export { instrument } from './instrument/instrument.js'
 export type { Telltale } from './telltale.js'
 export type { TelltaleOptions, IgnoreRule } from './options.js'
 export { memoryTransport } from './transport/memory.js'
@@ -37,3 +38,9 @@ export type {
   Transport,
   TransportStats,
 } from './types.js'
+export { bindScopeToResponse } from './adapter/bind-scope-to-response.js'
+export { noteResponseError } from './adapter/bind-scope-to-response.js'
+export { ABORTED_STATUS } from './adapter/bind-scope-to-response.js'
+export type { BeforeScopeEnd } from './adapter/bind-scope-to-response.js'
+export { routeName } from './adapter/route-name.js'
+export { expectTelltale } from './adapter/expect-telltale.js'

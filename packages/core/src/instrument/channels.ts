@@ -1,0 +1,203 @@
+import dc from 'node:diagnostics_channel'
+import { type ActiveScope, activeScope } from '../scope/hub.js'
+import type { SpanKind } from '../types.js'
+import { finishSpan, maxStatementLength } from './finish-span.js'
+import { redisCommand, redisStatement } from './redis-normalize.js'
+import { state } from './shared-state.js'
+import { normalizeSql } from './sql-normalize.js'
+
+/** What a channel context becomes at `start`; kept on the context object until it finishes. */
+interface Pending {
+  scope: ActiveScope | undefined
+  t0: number
+  kind: SpanKind
+  system: string
+  operation: string
+  statement: string
+  target: string | undefined
+  failed: boolean
+}
+
+const PENDING = Symbol('telltale.pending')
+
+type Describe = (ctx: any, scope: ActiveScope | undefined) => Omit<Pending, 'scope' | 't0' | 'failed'> | undefined
+
+function serverTarget(ctx: any): string | undefined {
+  const address = ctx.serverAddress
+  if (typeof address !== 'string') return undefined
+  const where = ctx.serverPort === undefined ? address : `${address}:${ctx.serverPort}`
+  const db = ctx.database
+  return (typeof db === 'string' && db !== '') || (typeof db === 'number' && db !== 0) ? `${where}/${db}` : where
+}
+
+const describeMysql: Describe = (ctx, scope) => {
+  if (typeof ctx.query !== 'string') return undefined
+  const n = normalizeSql(ctx.query, 'mysql', maxStatementLength(scope))
+  return { kind: 'db', system: 'mysql', operation: n.operation, statement: n.statement, target: serverTarget(ctx) }
+}
+
+/** ioredis ≥ 5.11 publishes every command, also those of pipelines and MULTI (as MULTI … EXEC). */
+const describeIoredis: Describe = (ctx) => {
+  if (typeof ctx.command !== 'string') return undefined
+  const entry = redisCommand(ctx.command)
+  const argc = Array.isArray(ctx.args) ? ctx.args.length : 0
+  return { kind: 'cache', system: 'redis', operation: entry.operation, statement: redisStatement(entry, argc), target: serverTarget(ctx) }
+}
+
+/** node-redis publishes pipeline commands one by one *and* as a batch: the batch is the span. */
+const describeNodeRedisCommand: Describe = (ctx) => {
+  if (typeof ctx.command !== 'string' || ctx.batchMode !== undefined) return undefined
+  const entry = redisCommand(ctx.command)
+  const argc = Array.isArray(ctx.args) ? ctx.args.length - 1 : 0
+  return { kind: 'cache', system: 'redis', operation: entry.operation, statement: redisStatement(entry, argc), target: serverTarget(ctx) }
+}
+
+const describeNodeRedisBatch: Describe = (ctx) => {
+  const entry = redisCommand(ctx.batchMode === 'MULTI' ? 'MULTI' : 'PIPELINE')
+  const size = typeof ctx.batchSize === 'number' ? ctx.batchSize : 0
+  return { kind: 'cache', system: 'redis', operation: entry.operation, statement: redisStatement(entry, size), target: serverTarget(ctx) }
+}
+
+function finish(ctx: any): void {
+  const p: Pending | undefined = ctx[PENDING]
+  if (p === undefined) return
+  ctx[PENDING] = undefined
+  finishSpan(p.scope, p.kind, p.system, p.operation, p.statement, p.target, p.t0, p.failed)
+}
+
+function tracingHandlers(describe: Describe) {
+  return {
+    start(ctx: any) {
+      // A wrapper from instrument() is timing this very call: it counts, the channel does not.
+      if (state.depth > 0) return
+      try {
+        const scope = activeScope()
+        const d = describe(ctx, scope)
+        if (d === undefined) return
+        ctx[PENDING] = { scope, t0: performance.now(), failed: false, ...d } satisfies Pending
+      } catch {
+        state.internalErrors++
+      }
+    },
+    end(ctx: any) {
+      // Only a synchronous throw has published `error` before `end`.
+      const p: Pending | undefined = ctx[PENDING]
+      if (p !== undefined && p.failed) finish(ctx)
+    },
+    asyncStart() {},
+    asyncEnd(ctx: any) {
+      finish(ctx)
+    },
+    error(ctx: any) {
+      const p: Pending | undefined = ctx[PENDING]
+      if (p !== undefined) p.failed = true
+    },
+  }
+}
+
+const TRACING: ReadonlyArray<readonly [string, Describe]> = [
+  ['mysql2:query', describeMysql],
+  ['mysql2:execute', describeMysql],
+  ['ioredis:command', describeIoredis],
+  ['node-redis:command', describeNodeRedisCommand],
+  ['node-redis:batch', describeNodeRedisBatch],
+]
+
+/** Outbound HTTP: `GET host:port`. The path and query string never appear (ids, tokens). */
+interface HttpTarget {
+  target: string
+  byMethod: Map<string, string>
+}
+const MAX_HOSTS = 500
+const hosts = new Map<string, HttpTarget>()
+
+function httpStatement(host: string, method: string): { target: string; statement: string; operation: string } {
+  let entry = hosts.get(host)
+  if (entry === undefined) {
+    entry = { target: host, byMethod: new Map() }
+    if (hosts.size < MAX_HOSTS) hosts.set(host, entry)
+  }
+  const operation = typeof method === 'string' && method.length <= 16 ? method.toUpperCase() : 'REQUEST'
+  let statement = entry.byMethod.get(operation)
+  if (statement === undefined) {
+    statement = `${operation} ${host}`
+    if (entry.byMethod.size < 16) entry.byMethod.set(operation, statement)
+  }
+  return { target: entry.target, statement, operation }
+}
+
+function httpStart(request: any, host: string | undefined): void {
+  if (host === undefined || host === '') return
+  const scope = activeScope()
+  const s = httpStatement(host, request.method)
+  request[PENDING] = { scope, t0: performance.now(), kind: 'http', system: 'http', operation: s.operation, statement: s.statement, target: s.target, failed: false } satisfies Pending
+}
+
+function httpFinish(request: any, failed: boolean): void {
+  const p: Pending | undefined = request?.[PENDING]
+  if (p === undefined) return
+  if (failed) p.failed = true
+  finish(request)
+}
+
+function undiciHost(origin: unknown): string | undefined {
+  if (typeof origin !== 'string') return undefined
+  const at = origin.indexOf('://')
+  return at === -1 ? origin : origin.slice(at + 3)
+}
+
+/** Guards every handler: a subscriber must never throw into the code that published. */
+function safe(fn: (msg: any) => void): (msg: unknown) => void {
+  return (msg) => {
+    try {
+      fn(msg)
+    } catch {
+      state.internalErrors++
+    }
+  }
+}
+
+const HTTP: ReadonlyArray<readonly [string, (msg: any) => void]> = [
+  ['undici:request:create', (m) => httpStart(m.request, undiciHost(m.request?.origin))],
+  ['undici:request:headers', (m) => httpFinish(m.request, m.response?.statusCode >= 500)],
+  ['undici:request:error', (m) => httpFinish(m.request, true)],
+  [
+    'http.client.request.start',
+    (m) => {
+      const host = typeof m.request?.getHeader === 'function' ? m.request.getHeader('host') : undefined
+      httpStart(m.request, typeof host === 'string' ? host : m.request?.host)
+    },
+  ],
+  ['http.client.response.finish', (m) => httpFinish(m.request, m.response?.statusCode >= 500)],
+  ['http.client.request.error', (m) => httpFinish(m.request, true)],
+]
+
+/** Strong references: a channel with subscribers must not be collected (older Node versions). */
+const kept: unknown[] = []
+
+/**
+ * Subscribes, once per process, to the diagnostics channels of clients that publish them
+ * (mysql2, ioredis, node-redis) and of Node's HTTP clients (fetch/undici, node:http(s)).
+ * Idempotent and never throws: on a Node without tracing channels it subscribes to what
+ * there is.
+ */
+export function subscribeChannels(): void {
+  if (state.subscribed) return
+  state.subscribed = true
+  try {
+    if (typeof dc.tracingChannel === 'function') {
+      for (const [name, describe] of TRACING) {
+        const channel = dc.tracingChannel(name)
+        channel.subscribe(tracingHandlers(describe))
+        kept.push(channel)
+      }
+    }
+    for (const [name, handler] of HTTP) {
+      const fn = safe(handler)
+      dc.subscribe(name, fn)
+      kept.push(fn)
+    }
+  } catch {
+    state.internalErrors++
+  }
+}

@@ -1,0 +1,58 @@
+/* eslint-disable prefer-rest-params -- wrappers hand the original exactly the arguments they received */
+import { activeScope } from '../scope/hub.js'
+import { finishSpan } from './finish-span.js'
+import { claim, patchMethod } from './patch-method.js'
+import { redisCommand, redisStatement } from './redis-normalize.js'
+import { state } from './shared-state.js'
+
+/** Set on an ioredis Command once it is timed: ioredis re-sends commands after a reconnect. */
+const TIMED = Symbol('telltale.timed')
+
+/** An ioredis client: `sendCommand`, `pipeline`, `multi`, `options` and a connection `status`. */
+export function isIoredis(x: any): boolean {
+  return typeof x.sendCommand === 'function' && typeof x.pipeline === 'function' && typeof x.multi === 'function' && typeof x.options === 'object' && typeof x.status === 'string'
+}
+
+export function redisTarget(host: unknown, port: unknown, db: unknown, path?: unknown): string {
+  const where = typeof path === 'string' && path !== '' ? path : `${typeof host === 'string' ? host : 'localhost'}:${typeof port === 'number' || typeof port === 'string' ? port : 6379}`
+  return typeof db === 'number' && db !== 0 ? `${where}/${db}` : where
+}
+
+/**
+ * Wraps `sendCommand`, through which every command goes, single or in a pipeline or
+ * MULTI: each command is a span, timed from send to its reply by hooking the Command's
+ * own resolve/reject (the promise the app holds is untouched).
+ */
+export function instrumentIoredis<T extends object>(client: T): T {
+  if (!claim(client)) return client
+  const o = (client as any).options
+  const target = redisTarget(o.host, o.port, o.db, o.path)
+  patchMethod(client, 'sendCommand', (original) =>
+    function sendCommand(this: unknown, command: any) {
+      if (command !== null && typeof command === 'object' && command[TIMED] !== true && typeof command.resolve === 'function' && typeof command.reject === 'function') {
+        command[TIMED] = true
+        const scope = activeScope()
+        const entry = redisCommand(command.name)
+        const statement = redisStatement(entry, Array.isArray(command.args) ? command.args.length : 0)
+        const t0 = performance.now()
+        const resolve = command.resolve
+        const reject = command.reject
+        command.resolve = function (this: unknown) {
+          finishSpan(scope, 'cache', 'redis', entry.operation, statement, target, t0, false)
+          return Reflect.apply(resolve, this, arguments)
+        }
+        command.reject = function (this: unknown) {
+          finishSpan(scope, 'cache', 'redis', entry.operation, statement, target, t0, true)
+          return Reflect.apply(reject, this, arguments)
+        }
+      }
+      state.depth++
+      try {
+        return Reflect.apply(original, this, arguments)
+      } finally {
+        state.depth--
+      }
+    },
+  )
+  return client
+}

@@ -1,0 +1,150 @@
+import pg from 'pg'
+import Cursor from 'pg-cursor'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { instrument } from '../../src/index.js'
+import { testTelltale } from '../helpers.js'
+import { DATABASE_URL, inCallbackRequest, inRequest, resourceCount, route, uniq } from './helpers.js'
+
+const table = `tt_pg_${uniq}`
+const { telltale } = testTelltale()
+const bare = new pg.Pool({ connectionString: DATABASE_URL, max: 2 })
+const pool = instrument(new pg.Pool({ connectionString: DATABASE_URL, max: 2 }))
+
+beforeAll(async () => {
+  await bare.query(`CREATE TABLE ${table} (id int primary key, name text)`)
+  await bare.query(`INSERT INTO ${table} VALUES (1, 'one'), (2, 'two')`)
+})
+
+afterAll(async () => {
+  await bare.query(`DROP TABLE IF EXISTS ${table}`)
+  await Promise.all([bare.end(), pool.end()])
+  await telltale.close()
+})
+
+const dbCount = (r: string) => route(telltale.snapshot(), r).breakdown.db
+
+describe('instrument(pg.Pool)', () => {
+  it('returns the same pool, and instrumenting twice counts once', async () => {
+    expect(instrument(pool)).toBe(pool)
+    await inRequest(telltale, '/pg/twice', () => pool.query('SELECT 1'))
+    expect(dbCount('/pg/twice').count).toBe(1)
+  })
+
+  it('times pool.query with text, values, a config object and a named prepared statement, promise and callback', async () => {
+    await inRequest(telltale, '/pg/forms', async () => {
+      await pool.query(`SELECT name FROM ${table} WHERE id = $1`, [1])
+      await pool.query({ text: `SELECT name FROM ${table} WHERE id = $1`, values: [2] })
+      await pool.query({ name: `tt_named_${uniq}`, text: `SELECT id FROM ${table} WHERE name = $1`, values: ['one'] })
+      await pool.query({ name: `tt_named_${uniq}`, text: `SELECT id FROM ${table} WHERE name = $1`, values: ['two'] })
+      await new Promise<void>((resolve, reject) => pool.query(`SELECT count(*) FROM ${table}`, (err) => (err ? reject(err) : resolve())))
+      await new Promise<void>((resolve, reject) => pool.query(`SELECT $1::int AS x`, [5], (err) => (err ? reject(err) : resolve())))
+    })
+    const b = dbCount('/pg/forms')
+    expect(b.count).toBe(6)
+    expect(b.ms).toBeGreaterThan(0)
+    const s = telltale.snapshot()
+    const select = s.resources.find((r) => r.statement === `SELECT name FROM ${table} WHERE id = $1`)
+    expect(select).toMatchObject({ kind: 'db', system: 'postgresql', operation: 'SELECT', count: 2, errors: 0 })
+    expect(resourceCount(s, (r) => r.statement === `SELECT id FROM ${table} WHERE name = $1`)).toBe(2)
+  })
+
+  it('times clients from pool.connect(), promise and callback forms', async () => {
+    await inRequest(telltale, '/pg/connect', async () => {
+      const client = await pool.connect()
+      try {
+        await client.query('SELECT 1')
+        await client.query('SELECT 2')
+      } finally {
+        client.release()
+      }
+      await new Promise<void>((resolve, reject) =>
+        pool.connect((err, c, release) => {
+          if (err || !c) return reject(err)
+          c.query('SELECT 3', (qerr) => {
+            release()
+            if (qerr) reject(qerr)
+            else resolve()
+          })
+        }),
+      )
+    })
+    expect(dbCount('/pg/connect').count).toBe(3)
+  })
+
+  it('counts failed queries as errors and passes the same error on', async () => {
+    const err = await inRequest(telltale, '/pg/fail', () => pool.query('SELECT * FROM tt_no_such_table').catch((e: unknown) => e))
+    expect((err as Error).message).toMatch(/tt_no_such_table/)
+    expect(dbCount('/pg/fail').count).toBe(1)
+    expect(telltale.snapshot().resources.find((r) => r.statement === 'SELECT * FROM tt_no_such_table')?.errors).toBe(1)
+  })
+
+  it('lets Submittables (pg-cursor, a Query object) work unchanged', async () => {
+    const client = await pool.connect()
+    try {
+      const cursor = client.query(new Cursor(`SELECT id FROM ${table} ORDER BY id`))
+      expect(cursor).toBeInstanceOf(Cursor)
+      const rows = await cursor.read(10)
+      expect(rows.map((r: { id: number }) => r.id)).toEqual([1, 2])
+      await cursor.close()
+      const q = client.query(new pg.Query(`SELECT 42 AS answer`))
+      const answer = await new Promise((resolve, reject) => {
+        q.on('row', (row: { answer: number }) => resolve(row.answer))
+        q.on('error', reject)
+      })
+      expect(answer).toBe(42)
+    } finally {
+      client.release()
+    }
+  })
+
+  it('counts queries outside any request in the resource statistics only', async () => {
+    const before = resourceCount(telltale.snapshot(), (r) => r.statement === 'SELECT ? AS outside')
+    await pool.query('SELECT 7 AS outside')
+    expect(resourceCount(telltale.snapshot(), (r) => r.statement === 'SELECT ? AS outside')).toBe(before + 1)
+  })
+})
+
+describe('instrument(pg.Client)', () => {
+  it('times a standalone client, promise and callback forms', async () => {
+    const client = instrument(new pg.Client({ connectionString: DATABASE_URL }))
+    await client.connect()
+    try {
+      await inRequest(telltale, '/pg/client', async () => {
+        await client.query('SELECT 1')
+        await new Promise<void>((resolve, reject) => client.query('SELECT $1::text AS t', ['x'], (err) => (err ? reject(err) : resolve())))
+      })
+      expect(dbCount('/pg/client').count).toBe(2)
+      const target = telltale.snapshot().resources.find((r) => r.system === 'postgresql')
+      expect(target).toBeDefined()
+    } finally {
+      await client.end()
+    }
+  })
+})
+
+describe('attribution under contention', () => {
+  it('pool of 2, 200 concurrent requests, each its own route and number of queries: exact counts', async () => {
+    const requests = Array.from({ length: 200 }, (_, i) => ({ route: `/pg/c/${i}`, queries: (i % 5) + 1, callback: i % 2 === 0 }))
+    await Promise.all(
+      requests.map((r) =>
+        r.callback
+          ? // callback style: each query issued from the previous one's callback, which the pool
+            // may run after another request released a client
+            inCallbackRequest(telltale, r.route, (done) => {
+              let left = r.queries
+              const next = (err?: Error) => {
+                if (err) return done(err)
+                if (left-- === 0) return done()
+                pool.query('SELECT pg_sleep(0)', (e) => next(e ?? undefined))
+              }
+              next()
+            })
+          : inRequest(telltale, r.route, async () => {
+              for (let q = 0; q < r.queries; q++) await pool.query('SELECT pg_sleep(0)')
+            }),
+      ),
+    )
+    const s = telltale.snapshot()
+    for (const r of requests) expect(route(s, r.route).breakdown.db.count, r.route).toBe(r.queries)
+  })
+})
