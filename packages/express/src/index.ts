@@ -1,0 +1,2 @@
+export { telltaleMiddleware } from './middleware.js'
+export { telltaleErrorHandler } from './middleware.js'

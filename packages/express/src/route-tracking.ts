@@ -1,0 +1,122 @@
+import { IncomingMessage } from 'node:http'
+import { routeName, type RequestScope } from '@telltale/core'
+
+const kScope = Symbol('telltale.scope')
+const kBaseUrl = Symbol('telltale.baseUrl')
+const kRoute = Symbol('telltale.route')
+/** Mounts entered so far: [raw baseUrl, its template] pairs, innermost last. */
+const kMounts = Symbol('telltale.mounts')
+
+interface TrackedRequest extends IncomingMessage {
+  [kScope]?: RequestScope
+  [kBaseUrl]?: string
+  [kRoute]?: unknown
+  [kMounts]?: string[]
+  params?: Record<string, unknown>
+}
+
+/**
+ * Express keeps no route template for mounted routers: a layer holds only a compiled
+ * matcher. What it does do is assign `req.baseUrl` (the raw prefix, with `req.params` set
+ * to that mount's parameters) each time it enters or leaves a mount, and `req.route` when
+ * a route matches. Accessors for those two properties let the adapter follow routing as it
+ * happens, in Express 4 and 5 alike, without wrapping layers or patching the router.
+ *
+ * They sit on `http.IncomingMessage.prototype` because Express 4 assigns `req.baseUrl`
+ * before it gives the request Express's own prototype; on any request without a Telltale
+ * scope they behave exactly like the plain properties they replace.
+ */
+const accessors: PropertyDescriptorMap = {
+  baseUrl: {
+    configurable: true,
+    get(this: TrackedRequest) {
+      return this[kBaseUrl]
+    },
+    set(this: TrackedRequest, value: string) {
+      this[kBaseUrl] = value
+      if (this[kScope] !== undefined && typeof value === 'string') followMount(this, value)
+    },
+  },
+  route: {
+    configurable: true,
+    get(this: TrackedRequest) {
+      return this[kRoute]
+    },
+    set(this: TrackedRequest, value: { path?: unknown } | undefined) {
+      this[kRoute] = value
+      const scope = this[kScope]
+      if (scope === undefined || value == null) return
+      const leaf = routeName(value.path)
+      if (leaf === undefined) return
+      const mounts = this[kMounts]
+      scope.setRoute(mounts === undefined || mounts.length === 0 ? leaf : joinPath(mounts[mounts.length - 1]!, leaf))
+    },
+  },
+}
+
+let installed = false
+
+/** Defines the accessors, once per process: called when the middleware is created. */
+export function installRouteTracking(): void {
+  if (installed) return
+  installed = true
+  Object.defineProperties(IncomingMessage.prototype, accessors)
+}
+
+/** Starts following `req` through the routers; `scope` receives the route template. */
+export function trackRoute(req: IncomingMessage, scope: RequestScope): void {
+  ;(req as TrackedRequest)[kScope] = scope
+}
+
+function followMount(req: TrackedRequest, baseUrl: string): void {
+  const mounts = req[kMounts]
+  if (mounts === undefined) {
+    // The first mount entered; most requests never get here (no routers, or only at '/').
+    if (baseUrl !== '') req[kMounts] = [baseUrl, templateOf(baseUrl, req.params)]
+    return
+  }
+  // Leaving mounts: Express restores the parent's baseUrl.
+  while (mounts.length > 0 && !isPrefix(mounts[mounts.length - 2]!, baseUrl)) mounts.length -= 2
+  const parentRaw = mounts.length > 0 ? mounts[mounts.length - 2]! : ''
+  if (baseUrl.length <= parentRaw.length) return
+  const parentTemplate = mounts.length > 0 ? mounts[mounts.length - 1]! : ''
+  mounts.push(baseUrl, parentTemplate + templateOf(baseUrl.slice(parentRaw.length), req.params))
+}
+
+function isPrefix(prefix: string, path: string): boolean {
+  return path.length >= prefix.length && path.startsWith(prefix)
+}
+
+/** `/shops/17` with params `{ shopId: '17' }` → `/shops/:shopId`: each value once, whole segments only. */
+function templateOf(raw: string, params: Record<string, unknown> | undefined): string {
+  if (params == null) return raw
+  const names = Object.keys(params)
+  if (names.length === 0) return raw
+  const parts = raw.split('/')
+  for (let i = 1; i < parts.length; i++) {
+    const part = decode(parts[i]!)
+    for (let j = 0; j < names.length; j++) {
+      const name = names[j]!
+      if (name !== '' && params[name] === part) {
+        parts[i] = `:${name}`
+        names[j] = ''
+        break
+      }
+    }
+  }
+  return parts.join('/')
+}
+
+function decode(segment: string): string {
+  if (!segment.includes('%')) return segment
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}
+
+function joinPath(prefix: string, path: string): string {
+  if (path === '/') return prefix
+  return prefix.endsWith('/') && path.startsWith('/') ? prefix + path.slice(1) : prefix + path
+}

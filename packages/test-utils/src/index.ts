@@ -1,0 +1,7 @@
+export { runAdapterContract } from './contract/run-adapter-contract.js'
+export type { AdapterHarness, ContractContext, RunningApp } from './contract/harness.js'
+export { closeServer } from './contract/close-server.js'
+export { databaseUrl } from './services.js'
+export { mysqlUrl } from './services.js'
+export { redisUrl } from './services.js'
+export { uniqueName } from './services.js'
