@@ -38,7 +38,9 @@ export type {
   Transport,
   TransportStats,
 } from './types.js'
-export { routeName } from './adapter/route-name.js'
-export { expectTelltale } from './adapter/expect-telltale.js'
+export { bindScopeToResponse } from './adapter/bind-scope-to-response.js'
+export { noteResponseError } from './adapter/bind-scope-to-response.js'
+export { ABORTED_STATUS } from './adapter/bind-scope-to-response.js'
+export type { BeforeScopeEnd } from './adapter/bind-scope-to-response.js'
 export { routeName } from './adapter/route-name.js'
 export { expectTelltale } from './adapter/expect-telltale.js'
