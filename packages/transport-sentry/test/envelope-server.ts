@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { gunzipSync } from 'node:zlib'
 import { parseEnvelope, type Envelope } from '@sentry/core'
 
@@ -15,8 +15,8 @@ export interface Answer {
   headers?: Record<string, string>
 }
 
-/** Decides the answer to the n-th envelope (0-based); the default accepts everything. */
-export type Responder = (request: ReceivedRequest, index: number) => Answer
+/** Decides the answer to the n-th envelope (0-based); `null` never answers. Default: accept. */
+export type Responder = (request: ReceivedRequest, index: number) => Answer | null
 
 export const PUBLIC_KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90'
 export const PROJECT_ID = '4242'
@@ -30,6 +30,8 @@ export class EnvelopeServer {
   /** Requests refused before parsing: wrong path, wrong key, unparseable body. */
   readonly refused: string[] = []
   respond: Responder = () => ({ status: 200 })
+  /** Sees each connection first; destroying the socket simulates Sentry being unreachable. */
+  onRequest: ((socket: Socket) => void) | null = null
   private server: Server | null = null
   port = 0
 
@@ -37,6 +39,10 @@ export class EnvelopeServer {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
+      if (this.onRequest !== null) {
+        this.onRequest(req.socket)
+        return
+      }
       const chunks: Buffer[] = []
       req.on('data', (c: Buffer) => chunks.push(c))
       req.on('end', () => {
@@ -61,6 +67,7 @@ export class EnvelopeServer {
         const request: ReceivedRequest = { url, headers: req.headers, envelope }
         const answer = this.respond(request, this.received.length)
         this.received.push(request)
+        if (answer === null) return
         res.writeHead(answer.status, answer.headers).end(answer.status === 200 ? `{"id":"${String(envelope[0].event_id ?? '')}"}` : '')
       })
     })
