@@ -1,0 +1,62 @@
+import type { ServerResponse } from 'node:http'
+import { bindScopeToResponse, expectTelltale, noteResponseError, routeName, type RequestScope, type Telltale } from '@telltale/core'
+
+const kContext = Symbol('telltale.koaContext')
+const kRoute = Symbol('telltale.route')
+
+/** The parts of Koa's context the adapter reads (Koa 2 and 3 alike). */
+export interface KoaContextLike {
+  method: string
+  url: string
+  res: ServerResponse
+  /** Set by @koa/router to the matched route's path (template or RegExp). */
+  _matchedRoute?: string | RegExp | undefined
+}
+
+interface NamedContext extends KoaContextLike {
+  [kRoute]?: string
+}
+
+interface KoaResponse extends ServerResponse {
+  [kContext]?: NamedContext | undefined
+}
+
+/**
+ * Times every request and names it by its @koa/router route. Register it first:
+ * `app.use(telltaleMiddleware(telltale))`.
+ */
+export function telltaleMiddleware(telltale: Telltale): (ctx: KoaContextLike, next: () => Promise<unknown>) => Promise<void> {
+  const t = expectTelltale(telltale, '@telltale/koa: telltaleMiddleware(telltale)')
+  return async function telltaleMiddleware(ctx, next) {
+    const scope = t.startRequest({ method: ctx.method, path: ctx.url })
+    ;(ctx.res as KoaResponse)[kContext] = ctx
+    bindScopeToResponse(scope, ctx.res, nameFromContext)
+    try {
+      await scope.run(next)
+    } catch (err) {
+      // Koa's own error handling answers (500, or the error's 4xx status) after this.
+      noteResponseError(ctx.res, err)
+      throw err
+    }
+  }
+}
+
+/**
+ * Names the current request's route when no @koa/router route does (an app that routes
+ * by hand): `setRoute(ctx, '/reports/:id')`. Pass a template, never the raw path.
+ */
+export function setRoute(ctx: KoaContextLike, template: string): void {
+  ;(ctx as NamedContext)[kRoute] = template
+}
+
+/**
+ * Read when the response ends rather than when the middleware returns, so a client that
+ * aborts while the handler is still running is still counted under its route.
+ */
+function nameFromContext(scope: RequestScope, res: ServerResponse): void {
+  const ctx = (res as KoaResponse)[kContext]
+  ;(res as KoaResponse)[kContext] = undefined
+  if (ctx === undefined) return
+  const name = ctx[kRoute] ?? routeName(ctx._matchedRoute)
+  if (name !== undefined) scope.setRoute(name)
+}
