@@ -167,6 +167,7 @@ export function normalizeSqlText(text: string, dialect: SqlDialect, maxLength: n
       // punctuation: no space before a comma or a closing parenthesis
       if (c === 44 || c === 41) pendingSpace = false
       emit(text[i]!)
+      if (c === 44) pendingSpace = true
       i++
     }
   }

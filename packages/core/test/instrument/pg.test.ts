@@ -104,6 +104,19 @@ describe('instrument(pg.Pool)', () => {
   })
 })
 
+describe('a query that outlives its request', () => {
+  it('is counted as a late span, not added to the finished request', async () => {
+    const before = telltale.stats().lateSpans
+    let pending: Promise<unknown> = Promise.resolve()
+    await inRequest(telltale, '/pg/late', () => {
+      pending = pool.query('SELECT pg_sleep(0.02)')
+    })
+    await pending
+    expect(telltale.stats().lateSpans).toBe(before + 1)
+    expect(route(telltale.snapshot(), '/pg/late').breakdown.db.count).toBe(0)
+  })
+})
+
 describe('instrument(pg.Client)', () => {
   it('times a standalone client, promise and callback forms', async () => {
     const client = instrument(new pg.Client({ connectionString: DATABASE_URL }))
