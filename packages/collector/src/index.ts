@@ -1,0 +1,8 @@
+export { createCollector } from './collector.js'
+export type { Collector, CollectorStats } from './collector.js'
+export type { CollectorOptions } from './collector-options.js'
+export { Query } from './query.js'
+export type { BreakdownTotals, Latency, RangeMeta, ResourceRow, RouteQuery, RouteRow, ServiceRow, TraceQuery } from './query.js'
+export type { ProcessorStats } from './processor.js'
+export type { ConsumerStats } from './consumer.js'
+export { QueryError } from './query-error.js'

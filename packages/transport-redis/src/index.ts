@@ -1,0 +1,3 @@
+export { redisTransport } from './redis-transport.js'
+export type { RedisTransport } from './redis-transport.js'
+export type { RedisTransportOptions } from './options.js'
