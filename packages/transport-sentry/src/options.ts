@@ -10,7 +10,7 @@ export interface SentryTransportOptions {
   release?: string
   /** The transport's name in Telltale's stats; give two Sentry transports different names. Default: `'sentry'`. */
   name?: string
-  /** Envelopes sent at once, and the cap on open sockets. Default: 4. */
+  /** Envelopes sent at once, and the cap on open sockets. Default: 8. */
   maxConcurrentRequests?: number
   /** A request with no answer after this long fails (and the batch is retried). Default: 10 000. */
   requestTimeoutMs?: number
@@ -64,7 +64,7 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
     environment: optionalString('environment', opts.environment, 64, undefined),
     release: optionalString('release', opts.release, 200, env.SENTRY_RELEASE || undefined),
     name: optionalString('name', opts.name, 100, 'sentry')!,
-    maxConcurrentRequests: integer('maxConcurrentRequests', opts.maxConcurrentRequests, 1, 64, 4),
+    maxConcurrentRequests: integer('maxConcurrentRequests', opts.maxConcurrentRequests, 1, 64, 8),
     requestTimeoutMs: integer('requestTimeoutMs', opts.requestTimeoutMs, 1, 600_000, 10_000),
   }
 }

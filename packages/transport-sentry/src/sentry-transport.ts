@@ -20,11 +20,11 @@ function failureMessage(err: unknown, host: string): string {
   return `Sentry at ${host} could not be reached: ${code || message}`
 }
 
-/** Runs `work` over `items` with at most `limit` running at once. */
-async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+/** Runs `work` over `items`, at most `limit` at once, starting no more once `current()` is false. */
+async function eachLimited<T>(items: T[], limit: number, current: () => boolean, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0
   const worker = async () => {
-    while (next < items.length) await work(items[next++]!)
+    while (next < items.length && current()) await work(items[next++]!)
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
 }
@@ -49,8 +49,12 @@ export function sentryTransport(options: SentryTransportOptions): Transport {
   // its event id, so a retried batch resends only what failed, under the same ids.
   const outcomes = new WeakMap<TelltaleRecord, string | null>()
   const eventIds = new WeakMap<TelltaleRecord, string>()
+  // A send the core timed out may still have requests out when it retries the batch: the
+  // retry waits for those records' answers instead of sending them a second time.
+  const inFlight = new WeakMap<TelltaleRecord, Promise<unknown>>()
   let limits: RateLimits = {}
   let closed = false
+  let generation = 0
 
   const eventId = (record: TelltaleRecord): string => {
     let id = eventIds.get(record)
@@ -63,15 +67,28 @@ export function sentryTransport(options: SentryTransportOptions): Transport {
 
   /** Sends one envelope; returns an error only when the batch should be retried. */
   const deliver = async (unit: Unit): Promise<Error | null> => {
+    const running = unit.records.map((r) => inFlight.get(r)).filter((p) => p !== undefined)
+    if (running.length > 0) {
+      await Promise.all(running)
+      if (unit.records.every((r) => outcomes.has(r))) return null
+    }
     if (isRateLimited(limits, unit.category)) {
       settleAll(unit.records, 'rate_limited')
       return null
     }
     let response
+    const request = poster.post(serializeEnvelope(unit.envelope))
+    const settled = request.then(
+      () => {},
+      () => {},
+    )
+    for (const r of unit.records) inFlight.set(r, settled)
     try {
-      response = await poster.post(serializeEnvelope(unit.envelope))
+      response = await request
     } catch (err) {
       return new SentryUnavailableError(failureMessage(err, host))
+    } finally {
+      for (const r of unit.records) if (inFlight.get(r) === settled) inFlight.delete(r)
     }
     limits = updateRateLimits(limits, response)
     const status = response.statusCode
@@ -87,14 +104,17 @@ export function sentryTransport(options: SentryTransportOptions): Transport {
     name: resolved.name,
     async send(records: TelltaleRecord[]): Promise<void | SendResult> {
       if (closed) throw new TransportDropError('closed', `${resolved.name}: transport is closed`)
+      const gen = ++generation
       const pending = records.filter((r) => !outcomes.has(r))
       const units = buildUnits(pending, settings, eventId, (r, outcome) => outcomes.set(r, outcome))
       let retry: Error | null = null
-      await eachLimited(units, resolved.maxConcurrentRequests, async (unit) => {
+      // Once the core has given up on this send and retried, it starts no more requests.
+      await eachLimited(units, resolved.maxConcurrentRequests, () => gen === generation, async (unit) => {
         const err = await deliver(unit)
         if (err !== null) retry = err
       })
       if (retry !== null) throw retry
+      if (gen !== generation) throw new SentryUnavailableError('superseded by a retry of the same batch')
       const dropped: Record<string, number> = {}
       let any = false
       for (const r of records) {

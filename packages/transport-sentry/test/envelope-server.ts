@@ -13,6 +13,8 @@ export interface ReceivedRequest {
 export interface Answer {
   status: number
   headers?: Record<string, string>
+  /** Answer this much later (a slow Sentry). */
+  delayMs?: number
 }
 
 /** Decides the answer to the n-th envelope (0-based); `null` never answers. Default: accept. */
@@ -68,7 +70,9 @@ export class EnvelopeServer {
         const answer = this.respond(request, this.received.length)
         this.received.push(request)
         if (answer === null) return
-        res.writeHead(answer.status, answer.headers).end(answer.status === 200 ? `{"id":"${String(envelope[0].event_id ?? '')}"}` : '')
+        const send = () => res.writeHead(answer.status, answer.headers).end(answer.status === 200 ? `{"id":"${String(envelope[0].event_id ?? '')}"}` : '')
+        if (answer.delayMs === undefined) send()
+        else setTimeout(send, answer.delayMs)
       })
     })
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))

@@ -149,6 +149,22 @@ describe("Sentry's answers", () => {
     await telltale.close()
   })
 
+  it('when the core times out a slow send and retries, no record is sent twice', async () => {
+    // The first answer comes after the core's send timeout; the rest at once.
+    server.respond = (_req, i) => ({ status: 200, ...(i === 0 && { delayMs: 400 }) })
+    const { telltale } = telltaleFor(server, { sendTimeoutMs: 150 }, { maxConcurrentRequests: 1 })
+    traffic(telltale, 6, false)
+    expect(await telltale.flush()).toBe(true)
+    const traceIds = server.items('transaction').map((t) => t.payload.contexts.trace.trace_id)
+    expect(traceIds).toHaveLength(6)
+    expect(new Set(traceIds).size).toBe(6)
+    const t = telltale.stats().transports[0]!
+    expect(t.failures).toBeGreaterThanOrEqual(1)
+    expect(t.lastError).toMatch(/did not finish a send within 150 ms/)
+    expect(t.dropped).toEqual({})
+    await telltale.close()
+  })
+
   it('an unreachable endpoint costs retries, then counted drops; its errors never show the key', async () => {
     const closed = createServer()
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
