@@ -44,5 +44,6 @@ export function toLog(record: EventRecord, settings: MappingSettings): Serialize
   const attributes = Object.assign(typedAttributes(record.props), commonAttributes(record, settings))
   attributes['telltale.event'] = { value: record.name, type: 'string' }
   if (record.route !== null) attributes['http.route'] = { value: record.route, type: 'string' }
-  return { timestamp: record.time / 1000, trace_id: generateTraceId(), level: 'info', body: record.name, attributes }
+  // 9 is OpenTelemetry's INFO, the number Sentry's SDKs send with level 'info'.
+  return { timestamp: record.time / 1000, trace_id: generateTraceId(), level: 'info', severity_number: 9, body: record.name, attributes }
 }

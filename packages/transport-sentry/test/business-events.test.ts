@@ -56,7 +56,7 @@ describe('business events', () => {
     expect(logs).toHaveLength(1)
     expect(logs[0]!.item).toMatchObject({ item_count: 2, content_type: 'application/vnd.sentry.items.log+json' })
     const [order, signup] = logs[0]!.payload.items as any[]
-    expect(order).toMatchObject({ level: 'info', body: 'order.created' })
+    expect(order).toMatchObject({ level: 'info', severity_number: 9, body: 'order.created' })
     expect(order.attributes).toMatchObject({
       plan: { value: 'pro', type: 'string' },
       amount: { value: 30, type: 'integer' },
