@@ -54,18 +54,21 @@ function endBoundScope(this: BoundResponse): void {
   const scope = this[kScope]
   if (scope === undefined) return
   this[kScope] = undefined
-  const beforeEnd = this[kBeforeEnd]
-  const err = this[kError]
-  this[kBeforeEnd] = undefined
-  this[kError] = undefined
   const status = this.writableFinished ? this.statusCode : ABORTED_STATUS
+  // Cleared only when set: writing an absent key would add a property to every response.
+  const beforeEnd = this[kBeforeEnd]
   if (beforeEnd !== undefined) {
+    this[kBeforeEnd] = undefined
     try {
       beforeEnd(scope, this)
     } catch {
       // an adapter's route lookup failed: the request still counts, under its route so far
     }
   }
-  if (err !== undefined && status >= 500) scope.setError(err)
+  const err = this[kError]
+  if (err !== undefined) {
+    this[kError] = undefined
+    if (status >= 500) scope.setError(err)
+  }
   scope.end(status)
 }

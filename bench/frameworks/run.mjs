@@ -1,0 +1,57 @@
+// npm run bench:frameworks — what each adapter costs its framework: hello-world and a
+// route with one pg query and one Redis GET, bare vs Telltale (memory transport). Server
+// on core 0, autocannon on core 1, bare and Telltale interleaved round by round; the
+// ratio is the median of the per-round throughput ratios. Needs `npm run build` first.
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { interleave, median, printTable, runLoad, startServer } from '../lib/load.mjs'
+
+const here = (f) => fileURLToPath(new URL(f, import.meta.url))
+const ROUNDS = Number(process.env.ROUNDS ?? 5)
+const DURATION = Number(process.env.DURATION ?? 3)
+const FRAMEWORKS = (process.env.FRAMEWORKS ?? 'express,koa,fastify').split(',')
+const ROUTES = ['hello', 'db']
+
+for (const pkg of ['core', ...FRAMEWORKS]) {
+  if (!existsSync(here(`../../packages/${pkg}/dist/index.mjs`))) {
+    console.error(`packages/${pkg}/dist is missing: run \`npm run build\` first`)
+    process.exit(1)
+  }
+}
+
+async function measure(framework, route, variant) {
+  const server = await startServer({ script: here('./server.mjs'), env: { FRAMEWORK: framework, VARIANT: variant } })
+  try {
+    const url = `${server.url}/${route}`
+    await runLoad({ url, connections: 50, durationSec: 1 })
+    const cpu0 = server.cpuMs()
+    const load = await runLoad({ url, connections: 50, durationSec: DURATION })
+    const cpuMs = server.cpuMs() - cpu0
+    return { rps: load.rps, p99: load.p99, cpuUsPerReq: (cpuMs * 1000) / load.requests, rssMb: server.rssMb(), errors: load.errors + load.non2xx }
+  } finally {
+    await server.stop()
+  }
+}
+
+const rows = []
+for (const framework of FRAMEWORKS) {
+  for (const route of ROUTES) {
+    const results = await interleave(['bare', 'telltale'], ROUNDS, (variant) => measure(framework, route, variant))
+    const ratios = results.telltale.map((t, i) => t.rps / results.bare[i].rps)
+    const m = (variant, field) => median(results[variant].map((x) => x[field]))
+    rows.push({
+      framework,
+      route: route === 'hello' ? 'hello-world' : 'pg + redis',
+      'bare req/s': Math.round(m('bare', 'rps')),
+      'telltale req/s': Math.round(m('telltale', 'rps')),
+      ratio: median(ratios).toFixed(3),
+      'p99 ms bare/tt': `${m('bare', 'p99')}/${m('telltale', 'p99')}`,
+      'CPU µs/req bare/tt': `${m('bare', 'cpuUsPerReq').toFixed(1)}/${m('telltale', 'cpuUsPerReq').toFixed(1)}`,
+      'RSS MB bare/tt': `${m('bare', 'rssMb').toFixed(1)}/${m('telltale', 'rssMb').toFixed(1)}`,
+      errors: [...results.bare, ...results.telltale].reduce((n, x) => n + x.errors, 0),
+    })
+    console.error(`${framework} ${route}: ratio ${median(ratios).toFixed(3)} (rounds: ${ratios.map((r) => r.toFixed(3)).join(', ')})`)
+  }
+}
+console.log(`\n${ROUNDS} rounds × ${DURATION} s per variant, 50 connections, ${process.version}\n`)
+printTable(rows)

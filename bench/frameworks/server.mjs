@@ -1,0 +1,64 @@
+// One framework app for bench/frameworks/run.mjs: FRAMEWORK=express|koa|fastify,
+// VARIANT=bare|telltale. Routes: GET /hello (hello world) and GET /db (one pg query and
+// one Redis GET). The telltale variant installs the adapter and instruments both clients.
+import { Redis } from 'ioredis'
+import pg from 'pg'
+import { listening } from '../lib/server.mjs'
+
+const framework = process.env.FRAMEWORK ?? 'express'
+const withTelltale = process.env.VARIANT === 'telltale'
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const key = `telltale_bench_frameworks_${process.pid}`
+
+let telltale
+let pool = new pg.Pool({ connectionString: databaseUrl, max: 10 })
+let redis = new Redis(redisUrl)
+if (withTelltale) {
+  const { createTelltale, instrument, memoryTransport } = await import('../../packages/core/dist/index.mjs')
+  telltale = createTelltale({ service: 'bench', transports: [memoryTransport({ maxRecords: 100 })] })
+  pool = instrument(pool)
+  redis = instrument(redis)
+}
+await redis.set(key, 'value', 'EX', 600)
+const hello = 'hello world'
+const db = async () => {
+  const { rows } = await pool.query('SELECT $1::int AS n', [1])
+  const value = await redis.get(key)
+  return `${rows[0].n}${value}`
+}
+
+let server
+if (framework === 'express') {
+  const { default: express } = await import('express-v5')
+  const app = express()
+  if (withTelltale) app.use((await import('../../packages/express/dist/index.mjs')).telltaleMiddleware(telltale))
+  app.get('/hello', (_req, res) => void res.send(hello))
+  app.get('/db', async (_req, res) => void res.send(await db()))
+  if (withTelltale) app.use((await import('../../packages/express/dist/index.mjs')).telltaleErrorHandler(telltale))
+  server = app.listen(0, '127.0.0.1')
+} else if (framework === 'koa') {
+  const { default: Koa } = await import('koa-v3')
+  const { default: Router } = await import('@koa/router')
+  const app = new Koa()
+  if (withTelltale) app.use((await import('../../packages/koa/dist/index.mjs')).telltaleMiddleware(telltale))
+  const router = new Router()
+  router.get('/hello', (ctx) => void (ctx.body = hello))
+  router.get('/db', async (ctx) => void (ctx.body = await db()))
+  app.use(router.routes())
+  server = app.listen(0, '127.0.0.1')
+} else if (framework === 'fastify') {
+  const { default: fastify } = await import('fastify-v5')
+  const app = fastify()
+  if (withTelltale) await app.register((await import('../../packages/fastify/dist/index.mjs')).default, { telltale })
+  app.get('/hello', async () => hello)
+  app.get('/db', async () => db())
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  server = app.server
+} else {
+  throw new Error(`unknown FRAMEWORK ${framework}`)
+}
+server.keepAliveTimeout = 60_000
+if (!server.listening) await new Promise((resolve) => server.once('listening', resolve))
+listening(server)
+process.once('exit', () => redis.disconnect())
