@@ -1,14 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startEnvelopeServer, type EnvelopeServer } from './envelope-server.js'
+import { describe, expect, it } from 'vitest'
+import { useEnvelopeServer } from './envelope-server.js'
 import { telltaleFor } from './helpers.js'
 
-let server: EnvelopeServer
-beforeEach(async () => {
-  server = await startEnvelopeServer()
-})
-afterEach(async () => {
-  await server.close()
-})
+const server = useEnvelopeServer()
 
 describe('business events', () => {
   it('are sent as Sentry counter metrics: one per name and summed property per window', async () => {

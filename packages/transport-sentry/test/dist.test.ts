@@ -2,19 +2,13 @@ import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startEnvelopeServer, type EnvelopeServer } from './envelope-server.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useEnvelopeServer } from './envelope-server.js'
 
 const run = promisify(execFile)
 const pkgDir = fileURLToPath(new URL('..', import.meta.url))
 
-let server: EnvelopeServer
-beforeEach(async () => {
-  server = await startEnvelopeServer()
-})
-afterEach(async () => {
-  await server.close()
-})
+const server = useEnvelopeServer()
 
 /** A fresh Node process: resolution through node_modules and the exports map, as in an app. */
 async function consumer(file: string) {

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { gunzipSync } from 'node:zlib'
 import { parseEnvelope, type Envelope } from '@sentry/core'
+import { afterEach, beforeEach } from 'vitest'
 
 export interface ReceivedRequest {
   url: string
@@ -20,6 +21,8 @@ export interface Answer {
 /** Decides the answer to the n-th envelope (0-based); `null` never answers. Default: accept. */
 export type Responder = (request: ReceivedRequest, index: number) => Answer | null
 
+const ACCEPT: Responder = () => ({ status: 200 })
+
 export const PUBLIC_KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90'
 export const PROJECT_ID = '4242'
 
@@ -31,7 +34,7 @@ export class EnvelopeServer {
   readonly received: ReceivedRequest[] = []
   /** Requests refused before parsing: wrong path, wrong key, unparseable body. */
   readonly refused: string[] = []
-  respond: Responder = () => ({ status: 200 })
+  respond: Responder = ACCEPT
   /** Sees each connection first; destroying the socket simulates Sentry being unreachable. */
   onRequest: ((socket: Socket) => void) | null = null
   private server: Server | null = null
@@ -39,7 +42,12 @@ export class EnvelopeServer {
 
   constructor(private readonly pathPrefix = '') {}
 
+  /** Starts listening on a new port, with nothing received and the default answers. */
   async start(): Promise<this> {
+    this.received.length = 0
+    this.refused.length = 0
+    this.respond = ACCEPT
+    this.onRequest = null
     this.server = createServer((req, res) => {
       if (this.onRequest !== null) {
         this.onRequest(req.socket)
@@ -106,4 +114,16 @@ export class EnvelopeServer {
 
 export async function startEnvelopeServer(pathPrefix = ''): Promise<EnvelopeServer> {
   return new EnvelopeServer(pathPrefix).start()
+}
+
+/** One endpoint for a test file: started fresh before each test, closed after it. */
+export function useEnvelopeServer(): EnvelopeServer {
+  const server = new EnvelopeServer()
+  beforeEach(async () => {
+    await server.start()
+  })
+  afterEach(async () => {
+    await server.close()
+  })
+  return server
 }

@@ -1,15 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { sentryTransport } from '../src/index.js'
-import { startEnvelopeServer, type EnvelopeServer } from './envelope-server.js'
+import { useEnvelopeServer } from './envelope-server.js'
 import { telltaleFor } from './helpers.js'
 
-let server: EnvelopeServer
-beforeEach(async () => {
-  server = await startEnvelopeServer()
-})
-afterEach(async () => {
-  await server.close()
-})
+const server = useEnvelopeServer()
 
 function chargeCard(amount: number): never {
   throw new RangeError(`amount ${amount} is over the limit`)

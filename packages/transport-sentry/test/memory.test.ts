@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startEnvelopeServer, type EnvelopeServer } from './envelope-server.js'
+import { describe, expect, it } from 'vitest'
+import { useEnvelopeServer } from './envelope-server.js'
 import { telltaleFor } from './helpers.js'
 
 /** Node's gc() without --expose-gc on the command line. */
@@ -29,13 +29,7 @@ const MB = 1024 * 1024
  */
 const HEAP_BOUND_MB = 24
 
-let server: EnvelopeServer
-beforeEach(async () => {
-  server = await startEnvelopeServer()
-})
-afterEach(async () => {
-  await server.close()
-})
+const server = useEnvelopeServer()
 
 describe('memory with Sentry down', () => {
   it(`100 000 requests keep the heap within ${HEAP_BOUND_MB} MB of where it started, and the backlog that fits is delivered later`, async () => {

@@ -1,15 +1,9 @@
 import { createServer } from 'node:net'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { PUBLIC_KEY, startEnvelopeServer, type EnvelopeServer } from './envelope-server.js'
+import { describe, expect, it } from 'vitest'
+import { PUBLIC_KEY, useEnvelopeServer, type EnvelopeServer } from './envelope-server.js'
 import { sleep, telltaleFor } from './helpers.js'
 
-let server: EnvelopeServer
-beforeEach(async () => {
-  server = await startEnvelopeServer()
-})
-afterEach(async () => {
-  await server.close()
-})
+const server = useEnvelopeServer()
 
 type Telltale = ReturnType<typeof telltaleFor>['telltale']
 

@@ -1,15 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { sentryTransport } from '../src/index.js'
-import { PUBLIC_KEY, PROJECT_ID, startEnvelopeServer, type EnvelopeServer } from './envelope-server.js'
+import { PUBLIC_KEY, PROJECT_ID, useEnvelopeServer } from './envelope-server.js'
 import { sleep, telltaleFor, traceRecord } from './helpers.js'
 
-let server: EnvelopeServer
-beforeEach(async () => {
-  server = await startEnvelopeServer()
-})
-afterEach(async () => {
-  await server.close()
-})
+const server = useEnvelopeServer()
 
 describe('trace records become Sentry transactions', () => {
   it('names the transaction by route template, with its spans, status and a matching trace header', async () => {
