@@ -28,7 +28,7 @@ export function redisTransport(options: RedisTransportOptions): RedisTransport {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       connectTimeout: 5_000,
-      retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 6), 5_000),
+      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
       ...opts.redisOptions,
     })
     // Without a listener ioredis prints every connection error; the core's stats carry them instead.
