@@ -20,42 +20,57 @@ interface Pending {
 
 const PENDING = Symbol('telltale.pending')
 
-type Describe = (ctx: any, scope: ActiveScope | undefined) => Omit<Pending, 'scope' | 't0' | 'failed'> | undefined
+type Describe = (ctx: any, scope: ActiveScope | undefined) => Pending | undefined
+
+function pending(scope: ActiveScope | undefined, kind: SpanKind, system: string, operation: string, statement: string, target: string | undefined): Pending {
+  return { scope, t0: performance.now(), kind, system, operation, statement, target, failed: false }
+}
+
+/** Most apps talk to one server per client kind: the last target string is reused, not rebuilt. */
+const lastTarget = { address: '', port: undefined as unknown, db: undefined as unknown, target: '' }
 
 function serverTarget(ctx: any): string | undefined {
   const address = ctx.serverAddress
   if (typeof address !== 'string') return undefined
-  const where = ctx.serverPort === undefined ? address : `${address}:${ctx.serverPort}`
+  const port = ctx.serverPort
   const db = ctx.database
-  return (typeof db === 'string' && db !== '') || (typeof db === 'number' && db !== 0) ? `${where}/${db}` : where
+  const last = lastTarget
+  if (address === last.address && port === last.port && db === last.db) return last.target
+  const where = port === undefined ? address : `${address}:${port}`
+  const target = (typeof db === 'string' && db !== '') || (typeof db === 'number' && db !== 0) ? `${where}/${db}` : where
+  last.address = address
+  last.port = port
+  last.db = db
+  last.target = target
+  return target
 }
 
 const describeMysql: Describe = (ctx, scope) => {
   if (typeof ctx.query !== 'string') return undefined
   const n = normalizeSql(ctx.query, 'mysql', maxStatementLength(scope))
-  return { kind: 'db', system: 'mysql', operation: n.operation, statement: n.statement, target: serverTarget(ctx) }
+  return pending(scope, 'db', 'mysql', n.operation, n.statement, serverTarget(ctx))
 }
 
 /** ioredis ≥ 5.11 publishes every command, also those of pipelines and MULTI (as MULTI … EXEC). */
-const describeIoredis: Describe = (ctx) => {
+const describeIoredis: Describe = (ctx, scope) => {
   if (typeof ctx.command !== 'string') return undefined
   const entry = redisCommand(ctx.command)
   const argc = Array.isArray(ctx.args) ? ctx.args.length : 0
-  return { kind: 'cache', system: 'redis', operation: entry.operation, statement: redisStatement(entry, argc), target: serverTarget(ctx) }
+  return pending(scope, 'cache', 'redis', entry.operation, redisStatement(entry, argc), serverTarget(ctx))
 }
 
 /** node-redis publishes pipeline commands one by one *and* as a batch: the batch is the span. */
-const describeNodeRedisCommand: Describe = (ctx) => {
+const describeNodeRedisCommand: Describe = (ctx, scope) => {
   if (typeof ctx.command !== 'string' || ctx.batchMode !== undefined) return undefined
   const entry = redisCommand(ctx.command)
   const argc = Array.isArray(ctx.args) ? ctx.args.length - 1 : 0
-  return { kind: 'cache', system: 'redis', operation: entry.operation, statement: redisStatement(entry, argc), target: serverTarget(ctx) }
+  return pending(scope, 'cache', 'redis', entry.operation, redisStatement(entry, argc), serverTarget(ctx))
 }
 
-const describeNodeRedisBatch: Describe = (ctx) => {
+const describeNodeRedisBatch: Describe = (ctx, scope) => {
   const entry = redisCommand(ctx.batchMode === 'MULTI' ? 'MULTI' : 'PIPELINE')
   const size = typeof ctx.batchSize === 'number' ? ctx.batchSize : 0
-  return { kind: 'cache', system: 'redis', operation: entry.operation, statement: redisStatement(entry, size), target: serverTarget(ctx) }
+  return pending(scope, 'cache', 'redis', entry.operation, redisStatement(entry, size), serverTarget(ctx))
 }
 
 function finish(ctx: any): void {
@@ -71,10 +86,8 @@ function tracingHandlers(describe: Describe) {
       // A wrapper from instrument() is timing this very call: it counts, the channel does not.
       if (state.depth > 0) return
       try {
-        const scope = activeScope()
-        const d = describe(ctx, scope)
-        if (d === undefined) return
-        ctx[PENDING] = { scope, t0: performance.now(), failed: false, ...d } satisfies Pending
+        const p = describe(ctx, activeScope())
+        if (p !== undefined) ctx[PENDING] = p
       } catch {
         state.internalErrors++
       }
@@ -128,9 +141,8 @@ function httpStatement(host: string, method: string): { target: string; statemen
 
 function httpStart(request: any, host: string | undefined): void {
   if (host === undefined || host === '') return
-  const scope = activeScope()
   const s = httpStatement(host, request.method)
-  request[PENDING] = { scope, t0: performance.now(), kind: 'http', system: 'http', operation: s.operation, statement: s.statement, target: s.target, failed: false } satisfies Pending
+  request[PENDING] = pending(activeScope(), 'http', 'http', s.operation, s.statement, s.target)
 }
 
 function httpFinish(request: any, failed: boolean): void {

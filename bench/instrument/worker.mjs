@@ -1,0 +1,79 @@
+// One measured round: `node worker.mjs <pg|ioredis> <variant> <ms>` prints {"ops", "ms", "cpuMs"}.
+//   bare          no Telltale loaded at all
+//   scoped        Telltale running, calls inside request scopes, client untouched, no channel subscribers
+//   wrapped       scoped + instrument(client), no channel subscribers
+//   instrumented  scoped + instrument(client) + channel subscribers: what an app gets
+import { createRequire } from 'node:module'
+
+const require = createRequire(new URL('../../packages/core/package.json', import.meta.url))
+const [client, variant, msArg] = process.argv.slice(2)
+const MEASURE_MS = Number(msArg ?? 2000)
+const WARMUP_CALLS = 5000
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 16)
+const CALLS_PER_REQUEST = 20
+
+let telltale
+let instrument = (x) => x
+if (variant !== 'bare') {
+  if (variant === 'scoped' || variant === 'wrapped') {
+    // marks the once-per-process channel subscription as done before core can make it
+    Object.defineProperty(globalThis, Symbol.for('telltale.instrument.v1'), { value: { depth: 0, subscribed: true, internalErrors: 0 } })
+  }
+  const core = await import('../../packages/core/dist/index.mjs')
+  telltale = core.createTelltale({ service: 'bench-instrument', transports: [], flushIntervalMs: 3_600_000, traceSampleRate: 0 })
+  if (variant === 'wrapped' || variant === 'instrumented') instrument = core.instrument
+}
+
+let call
+let close
+if (client === 'pg') {
+  const pg = require('pg')
+  const pool = instrument(new pg.Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', max: IN_FLIGHT }))
+  call = () => pool.query('SELECT $1::int AS n', [1])
+  close = () => pool.end()
+} else {
+  const Redis = require('ioredis')
+  const redis = instrument(new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'))
+  await redis.set('tt:bench:instrument', 'value')
+  call = () => redis.get('tt:bench:instrument')
+  close = () => redis.quit()
+}
+
+const batch = async () => {
+  for (let i = 0; i < CALLS_PER_REQUEST; i++) await call()
+}
+
+/** Each worker runs its calls in requests of CALLS_PER_REQUEST calls, as an app would. */
+async function worker(until) {
+  let ops = 0
+  while (performance.now() < until) {
+    if (telltale) {
+      const scope = telltale.startRequest({ method: 'GET', path: '/bench' })
+      scope.setRoute('/bench')
+      await scope.run(batch)
+      scope.end(200)
+    } else {
+      await batch()
+    }
+    ops += CALLS_PER_REQUEST
+  }
+  return ops
+}
+
+for (let i = 0; i < WARMUP_CALLS; i++) await call()
+const cpu0 = process.cpuUsage()
+const t0 = performance.now()
+const counts = await Promise.all(Array.from({ length: IN_FLIGHT }, () => worker(t0 + MEASURE_MS)))
+const ms = performance.now() - t0
+const cpu = process.cpuUsage(cpu0)
+const cpuMs = (cpu.user + cpu.system) / 1000
+const ops = counts.reduce((a, b) => a + b, 0)
+if (variant === 'wrapped' || variant === 'instrumented') {
+  // the instrumented run must have recorded every measured call: timing an inert wrapper proves nothing
+  const route = telltale.snapshot().routes.find((r) => r.route === '/bench')
+  const spans = route.breakdown.db.count + route.breakdown.cache.count
+  if (spans !== ops) throw new Error(`recorded ${spans} spans for ${ops} calls`)
+}
+if (telltale) await telltale.close()
+await close()
+console.log(JSON.stringify({ ops, ms, cpuMs }))
