@@ -32,8 +32,8 @@ export class OwnRedis {
     private readonly extra: string[],
   ) {}
 
-  static async start(extra: string[] = []): Promise<OwnRedis> {
-    const r = new OwnRedis(await freePort(), extra)
+  static async start(extra: string[] = [], port?: number): Promise<OwnRedis> {
+    const r = new OwnRedis(port ?? (await freePort()), extra)
     await r.startServer()
     return r
   }
@@ -47,8 +47,10 @@ export class OwnRedis {
     this.proc = spawn('redis-server', args, { stdio: 'ignore' })
     const deadline = Date.now() + 10_000
     const password = this.extra[this.extra.indexOf('--requirepass') + 1]
+    const probePort = this.extra.includes('--tls-port') ? Number(this.extra[this.extra.indexOf('--tls-port') + 1]) : this.port
+    const tls = this.extra.includes('--tls-port') ? { tls: { rejectUnauthorized: false } } : {}
     for (;;) {
-      const probe = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...(this.extra.includes('--requirepass') && { password }) })
+      const probe = new Redis({ port: probePort, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...tls, ...(this.extra.includes('--requirepass') && { password }) })
       probe.on('error', () => {})
       try {
         await probe.connect()
