@@ -43,3 +43,38 @@ export function resourceCount(snapshot: Snapshot, pred: (r: Snapshot['resources'
 
 /** A unique suffix so concurrent suites never share tables or keys. */
 export const uniq = `${process.pid}_${Date.now().toString(36)}`
+
+/**
+ * 200 concurrent requests, each with its own route and its own number of queries (1 to 5),
+ * half issuing each query from the previous one's callback (which a pool may run after
+ * another request released a connection), half awaiting promises. Returns the expected
+ * count per route.
+ */
+export async function contention(
+  telltale: Telltale,
+  prefix: string,
+  queryWithCallback: (cb: (err?: unknown) => void) => void,
+  queryWithPromise: () => Promise<unknown>,
+): Promise<Map<string, number>> {
+  const expected = new Map<string, number>()
+  const requests = Array.from({ length: 200 }, (_, i) => ({ route: `${prefix}/${i}`, queries: (i % 5) + 1, callback: i % 2 === 0 }))
+  for (const r of requests) expected.set(r.route, r.queries)
+  await Promise.all(
+    requests.map((r) =>
+      r.callback
+        ? inCallbackRequest(telltale, r.route, (done) => {
+            let left = r.queries
+            const next = (err?: unknown) => {
+              if (err) return done(err)
+              if (left-- === 0) return done()
+              queryWithCallback(next)
+            }
+            next()
+          })
+        : inRequest(telltale, r.route, async () => {
+            for (let q = 0; q < r.queries; q++) await queryWithPromise()
+          }),
+    ),
+  )
+  return expected
+}

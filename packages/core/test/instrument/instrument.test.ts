@@ -1,10 +1,12 @@
-import pg from 'pg'
 import Redis from 'ioredis'
+import mysql from 'mysql2/promise'
+import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { instrument } from '../../src/index.js'
 import { state } from '../../src/instrument/shared-state.js'
 import { type ActiveScope, hub } from '../../src/scope/hub.js'
-import { DATABASE_URL, REDIS_URL } from './helpers.js'
+import { testTelltale } from '../helpers.js'
+import { DATABASE_URL, inRequest, MYSQL_URL, REDIS_URL, route } from './helpers.js'
 
 const pool = instrument(new pg.Pool({ connectionString: DATABASE_URL, max: 1 }))
 const redis = instrument(new Redis(REDIS_URL))
@@ -62,5 +64,33 @@ describe('instrument()', () => {
     expect(value).toBe('v')
     expect(cbRows).toEqual([{ n: 2 }])
     expect(state.internalErrors).toBeGreaterThanOrEqual(before + 4)
+  })
+})
+
+describe('a call seen by both a wrapper and a tracing channel', () => {
+  it('counts once: the wrapper wins (mysql2 and ioredis publish channels)', async () => {
+    const { telltale } = testTelltale()
+    const plainSql = await mysql.createConnection({ uri: MYSQL_URL })
+    const wrappedSql = instrument(await mysql.createConnection({ uri: MYSQL_URL }))
+    const plainRedis = new Redis(REDIS_URL)
+    await plainRedis.ping()
+    try {
+      // the channel alone times the plain clients...
+      await inRequest(telltale, '/dedupe/channel', async () => {
+        await plainSql.query('SELECT 1')
+        await plainRedis.get('tt:dedupe')
+      })
+      // ...and the wrapped ones are seen by the wrapper and the channel
+      await inRequest(telltale, '/dedupe/both', async () => {
+        await wrappedSql.query('SELECT 1')
+        await redis.get('tt:dedupe')
+      })
+      const s = telltale.snapshot()
+      expect(route(s, '/dedupe/channel').breakdown).toMatchObject({ db: { count: 1 }, cache: { count: 1 } })
+      expect(route(s, '/dedupe/both').breakdown).toMatchObject({ db: { count: 1 }, cache: { count: 1 } })
+    } finally {
+      await Promise.all([plainSql.end(), wrappedSql.end(), plainRedis.quit()])
+      await telltale.close()
+    }
   })
 })

@@ -3,7 +3,7 @@ import mysqlPromise from 'mysql2/promise'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { instrument } from '../../src/index.js'
 import { testTelltale } from '../helpers.js'
-import { inCallbackRequest, inRequest, MYSQL_URL, resourceCount, route, uniq } from './helpers.js'
+import { contention, inCallbackRequest, inRequest, MYSQL_URL, resourceCount, route, uniq } from './helpers.js'
 
 const table = `tt_my_${uniq}`
 const { telltale } = testTelltale()
@@ -122,26 +122,14 @@ describe('mysql2 without instrument(): its tracing channels', () => {
 })
 
 describe('attribution under contention', () => {
-  it('pool of 2, 200 concurrent requests with their own number of queries: exact per-route counts', async () => {
-    const requests = Array.from({ length: 200 }, (_, i) => ({ route: `/my/c/${i}`, queries: (i % 5) + 1, callback: i % 2 === 0 }))
-    await Promise.all(
-      requests.map((r) =>
-        r.callback
-          ? inCallbackRequest(telltale, r.route, (done) => {
-              let left = r.queries
-              const next = (err?: Error | null) => {
-                if (err) return done(err)
-                if (left-- === 0) return done()
-                pool.query('SELECT 1', (e) => next(e))
-              }
-              next()
-            })
-          : inRequest(telltale, r.route, async () => {
-              for (let q = 0; q < r.queries; q++) await promisePool.query('SELECT 1')
-            }),
-      ),
+  it('pool of 2, 200 concurrent requests, each its own route and number of queries: exact per-route counts', async () => {
+    const expected = await contention(
+      telltale,
+      '/my/c',
+      (cb) => pool.query('SELECT 1', (err) => cb(err ?? undefined)),
+      () => promisePool.query('SELECT 1'),
     )
     const s = telltale.snapshot()
-    for (const r of requests) expect(route(s, r.route).breakdown.db.count, r.route).toBe(r.queries)
+    for (const [name, queries] of expected) expect(route(s, name).breakdown.db.count, name).toBe(queries)
   })
 })

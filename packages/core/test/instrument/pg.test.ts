@@ -3,7 +3,7 @@ import Cursor from 'pg-cursor'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { instrument } from '../../src/index.js'
 import { testTelltale } from '../helpers.js'
-import { DATABASE_URL, inCallbackRequest, inRequest, resourceCount, route, uniq } from './helpers.js'
+import { contention, DATABASE_URL, inRequest, resourceCount, route, uniq } from './helpers.js'
 
 const table = `tt_pg_${uniq}`
 const { telltale } = testTelltale()
@@ -136,28 +136,14 @@ describe('instrument(pg.Client)', () => {
 })
 
 describe('attribution under contention', () => {
-  it('pool of 2, 200 concurrent requests, each its own route and number of queries: exact counts', async () => {
-    const requests = Array.from({ length: 200 }, (_, i) => ({ route: `/pg/c/${i}`, queries: (i % 5) + 1, callback: i % 2 === 0 }))
-    await Promise.all(
-      requests.map((r) =>
-        r.callback
-          ? // callback style: each query issued from the previous one's callback, which the pool
-            // may run after another request released a client
-            inCallbackRequest(telltale, r.route, (done) => {
-              let left = r.queries
-              const next = (err?: Error) => {
-                if (err) return done(err)
-                if (left-- === 0) return done()
-                pool.query('SELECT pg_sleep(0)', (e) => next(e ?? undefined))
-              }
-              next()
-            })
-          : inRequest(telltale, r.route, async () => {
-              for (let q = 0; q < r.queries; q++) await pool.query('SELECT pg_sleep(0)')
-            }),
-      ),
+  it('pool of 2, 200 concurrent requests, each its own route and number of queries: exact per-route counts', async () => {
+    const expected = await contention(
+      telltale,
+      '/pg/c',
+      (cb) => pool.query('SELECT pg_sleep(0)', (err) => cb(err ?? undefined)),
+      () => pool.query('SELECT pg_sleep(0)'),
     )
     const s = telltale.snapshot()
-    for (const r of requests) expect(route(s, r.route).breakdown.db.count, r.route).toBe(r.queries)
+    for (const [name, queries] of expected) expect(route(s, name).breakdown.db.count, name).toBe(queries)
   })
 })
