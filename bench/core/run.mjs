@@ -8,11 +8,12 @@ import { interleave, median, printTable, runLoad, startServer } from '../lib/loa
 const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
 const DURATION = Number(process.env.DURATION ?? 5)
+const VARIANTS = ['bare', 'als', 'telltale']
 
 const cpu = JSON.parse(execFileSync('taskset', ['-c', '0', process.execPath, here('./cpu.mjs')], { encoding: 'utf8' }))
 console.log(`core CPU per request (start, run, 2 spans, route, end): ${cpu.nsPerRequest} ns (rounds: ${cpu.rounds.join(', ')} ns; ${process.version})\n`)
 
-const results = await interleave(['bare', 'telltale'], ROUNDS, async (variant) => {
+const results = await interleave(VARIANTS, ROUNDS, async (variant) => {
   const server = await startServer({ script: here('./server.mjs'), env: { VARIANT: variant } })
   try {
     await runLoad({ url: `${server.url}/hello?x=1`, connections: 50, durationSec: 1 })
@@ -37,5 +38,7 @@ const row = (variant) => {
   }
 }
 const ratios = results.telltale.map((t, i) => t.rps / results.bare[i].rps)
-printTable([row('bare'), row('telltale')])
-console.log(`\nthroughput ratio telltale/bare: median ${median(ratios).toFixed(3)} (per round: ${ratios.map((x) => x.toFixed(3)).join(', ')}; ${ROUNDS} rounds × ${DURATION} s)`)
+printTable(VARIANTS.map(row))
+const alsRatios = results.als.map((t, i) => t.rps / results.bare[i].rps)
+console.log(`\nAsyncLocalStorage alone / bare: median ${median(alsRatios).toFixed(3)}`)
+console.log(`throughput ratio telltale/bare: median ${median(ratios).toFixed(3)} (per round: ${ratios.map((x) => x.toFixed(3)).join(', ')}; ${ROUNDS} rounds × ${DURATION} s)`)

@@ -1,4 +1,6 @@
-// node:http hello-world, bare or with the core wired the way an adapter does it.
+// node:http hello-world: bare; with an AsyncLocalStorage.run() per request and nothing
+// else (the part of the cost any context-propagating APM pays on this Node); or with the
+// core wired the way an adapter does it.
 import { createServer } from 'node:http'
 import { createTelltale, memoryTransport } from '../../packages/core/dist/index.mjs'
 import { listening } from '../lib/server.mjs'
@@ -9,21 +11,6 @@ const body = 'hello world'
 let handler
 if (variant === 'bare') {
   handler = (req, res) => {
-    res.end(body)
-  }
-} else if (variant === 'norun') {
-  const telltale = createTelltale({ service: 'bench', transports: [memoryTransport({ maxRecords: 100 })], flushIntervalMs: 1000 })
-  handler = (req, res) => {
-    const scope = telltale.startRequest({ method: req.method, path: req.url })
-    res.once('finish', () => {
-      scope.setRoute('/hello')
-      scope.end(res.statusCode)
-    })
-    res.end(body)
-  }
-} else if (variant === 'finishonly') {
-  handler = (req, res) => {
-    res.once('finish', () => {})
     res.end(body)
   }
 } else if (variant === 'als') {
