@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { App, apiRoutes, byRoute, cleanup, CollectorProcess, load, SHARED_REDIS, testNames, totalOf } from './helpers/pipeline.js'
-import { getJson, waitFor } from './helpers/processes.js'
+import { getJson, sleep, waitFor } from './helpers/processes.js'
 
 // Three app processes and two collector processes on the shared Redis, one stream.
 const names = testNames('pipeline')
@@ -58,12 +58,16 @@ describe('three apps, two collectors, one consumer group', () => {
     try {
       const victim = collectors[0]!
       const running = Promise.all(apps.map((a) => load(a, 900, 4)))
-      // Freeze c1 mid-stream: entries delivered to it stay pending in its name.
-      victim.spawned.proc.kill('SIGSTOP')
-      const pending = await waitFor(
-        async () => ((await redis.call('XPENDING', names.stream, names.group, '-', '+', '1000', 'c1')) as unknown[]).length,
-        (n) => n > 0,
-      )
+      // Freeze c1 mid-stream so entries delivered to it stay pending in its name. If it was
+      // frozen between two reads it holds nothing: let it run a moment and freeze it again.
+      const pendingOnC1 = async () => ((await redis.call('XPENDING', names.stream, names.group, '-', '+', '1000', 'c1')) as unknown[]).length
+      let pending = 0
+      for (let attempt = 0; attempt < 50 && pending === 0; attempt++) {
+        victim.spawned.proc.kill('SIGCONT')
+        await sleep(20 + attempt * 5)
+        victim.spawned.proc.kill('SIGSTOP')
+        pending = await waitFor(pendingOnC1, (n) => n > 0, 500).catch(() => 0)
+      }
       expect(pending).toBeGreaterThan(0)
       await victim.stop('SIGKILL')
       await running
