@@ -1,7 +1,8 @@
 // npm run bench:frameworks — what each adapter costs its framework: hello-world and a
 // route with one pg query and one Redis GET, bare vs Telltale (memory transport). Server
 // on core 0, autocannon on core 1, bare and Telltale interleaved round by round; the
-// ratio is the median of the per-round throughput ratios. Needs `npm run build` first.
+// ratio is the median of the per-round throughput ratios. Builds missing dist/ folders.
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { interleave, median, printTable, runLoad, startServer } from '../lib/load.mjs'
@@ -12,15 +13,23 @@ const DURATION = Number(process.env.DURATION ?? 3)
 const FRAMEWORKS = (process.env.FRAMEWORKS ?? 'express,koa,fastify').split(',')
 const ROUTES = ['hello', 'db']
 
-for (const pkg of ['core', ...FRAMEWORKS]) {
-  if (!existsSync(here(`../../packages/${pkg}/dist/index.mjs`))) {
-    console.error(`packages/${pkg}/dist is missing: run \`npm run build\` first`)
-    process.exit(1)
+/** The servers import the built packages; a build elsewhere in the repo may have cleaned them. */
+function ensureBuilt(framework) {
+  for (const pkg of ['core', framework]) {
+    const dir = here(`../../packages/${pkg}/`)
+    if (!existsSync(`${dir}dist/index.mjs`)) execFileSync('npx', ['tsdown'], { cwd: dir, stdio: 'ignore' })
   }
 }
 
-async function measure(framework, route, variant) {
-  const server = await startServer({ script: here('./server.mjs'), env: { FRAMEWORK: framework, VARIANT: variant } })
+async function measure(framework, route, variant, attempt = 1) {
+  ensureBuilt(framework)
+  let server
+  try {
+    server = await startServer({ script: here('./server.mjs'), env: { FRAMEWORK: framework, VARIANT: variant } })
+  } catch (err) {
+    if (attempt >= 3) throw err
+    return measure(framework, route, variant, attempt + 1)
+  }
   try {
     const url = `${server.url}/${route}`
     await runLoad({ url, connections: 50, durationSec: 1 })

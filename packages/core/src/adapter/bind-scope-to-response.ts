@@ -26,9 +26,10 @@ interface BoundResponse extends ServerResponse {
 }
 
 /**
- * Ends `scope` when `res` has been fully handed to the OS ('finish': its status code) or
- * when the connection closes first (the client aborted: `ABORTED_STATUS`). Either event
- * ends it once. Streaming responses are therefore timed to their last byte.
+ * Ends `scope` when `res` closes: with its status code if the response had been fully
+ * handed to the OS (`writableFinished`: streamed responses are timed to their last byte),
+ * else with `ABORTED_STATUS` (the client went away first). A response emits 'close' once,
+ * right after 'finish' when it completes, so one listener covers both cases.
  *
  * The listener is one shared function and the state lives on `res` itself, so nothing
  * outlives the response: once `res` is unreachable, so are the scope and the error.
@@ -37,7 +38,6 @@ export function bindScopeToResponse(scope: RequestScope, res: ServerResponse, be
   const bound = res as BoundResponse
   bound[kScope] = scope
   if (beforeEnd !== undefined) bound[kBeforeEnd] = beforeEnd
-  res.on('finish', endBoundScope)
   res.on('close', endBoundScope)
 }
 
