@@ -6,7 +6,7 @@ export interface Normalized {
 }
 
 /** Texts longer than this are normalized on every call rather than kept as cache keys. */
-const MAX_KEY_LENGTH = 4096
+const MAX_KEY_LENGTH = 2048
 
 /**
  * Bounded cache of normalized statements: an app runs the same few hundred query texts
