@@ -1,6 +1,7 @@
 // The benchmarked app: node:http hello world whose handler runs three timed blocks.
 // VARIANT: bare | telltale (defaults) | telltale-all (every request a transaction) | sentry-node
 import { createServer } from 'node:http'
+import { pathToFileURL } from 'node:url'
 import { listening } from '../lib/server.mjs'
 
 const variant = process.env.VARIANT ?? 'bare'
@@ -34,8 +35,10 @@ if (variant === 'bare') {
     res.end(span('render', () => render(user, total)))
   }
 } else {
-  const { createTelltale } = await import('@telltale/core')
-  const { sentryTransport } = await import('@telltale/transport-sentry')
+  // The runner passes a snapshot of the built packages (TELLTALE_MODULES).
+  const from = (pkg) => (process.env.TELLTALE_MODULES ? pathToFileURL(`${process.env.TELLTALE_MODULES}/@telltale/${pkg}/dist/index.mjs`).href : `@telltale/${pkg}`)
+  const { createTelltale } = await import(from('core'))
+  const { sentryTransport } = await import(from('transport-sentry'))
   const all = variant === 'telltale-all'
   const telltale = createTelltale({
     service: 'bench',

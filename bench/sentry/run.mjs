@@ -2,18 +2,27 @@
 // Telltale sending to Sentry through @telltale/transport-sentry, and with @sentry/node
 // (tracesSampleRate: 1), all sending to one local envelope endpoint. App on CPU 0, load
 // generator and endpoint on CPU 1, variants interleaved, medians of the rounds.
-import { existsSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { interleave, median, printTable, runLoad, startServer } from '../lib/load.mjs'
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 const root = here('../../')
+// The apps load a copy of the built packages, so a rebuild during the run changes nothing.
+const modules = join(mkdtempSync(join(tmpdir(), 'telltale-bench-sentry-')), 'node_modules')
 for (const pkg of ['core', 'transport-sentry']) {
-  if (!existsSync(`${root}packages/${pkg}/dist/index.mjs`)) {
+  const dir = `${root}packages/${pkg}`
+  if (!existsSync(`${dir}/dist/index.mjs`)) {
     console.error(`packages/${pkg}/dist is missing: run \`npm run build\` first`)
     process.exit(1)
   }
+  cpSync(`${dir}/package.json`, join(modules, '@telltale', pkg, 'package.json'))
+  cpSync(`${dir}/dist`, join(modules, '@telltale', pkg, 'dist'), { recursive: true })
 }
+symlinkSync(`${root}node_modules/@sentry`, join(modules, '@sentry'))
+process.once('exit', () => rmSync(join(modules, '..'), { recursive: true, force: true }))
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const DURATION = Number(process.env.DURATION ?? 8)
@@ -32,7 +41,7 @@ const results = await interleave(VARIANTS, ROUNDS, async (variant) => {
   const app = await startServer({
     script: here('./app.mjs'),
     cpu: 0,
-    env: { VARIANT: variant.startsWith('sentry-node') ? 'sentry-node' : variant, SENTRY_DSN: dsn, SENTRY_LIFECYCLE: variant.endsWith('static') ? 'static' : '' },
+    env: { VARIANT: variant.startsWith('sentry-node') ? 'sentry-node' : variant, TELLTALE_MODULES: modules, SENTRY_DSN: dsn, SENTRY_LIFECYCLE: variant.endsWith('static') ? 'static' : '' },
     nodeArgs: variant.startsWith('sentry-node') ? ['--import', here('./instrument-sentry.mjs')] : [],
   })
   try {

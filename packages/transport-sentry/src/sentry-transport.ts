@@ -14,10 +14,12 @@ class SentryUnavailableError extends Error {
   override readonly name = 'SentryUnavailableError'
 }
 
-function failureMessage(err: unknown, host: string): string {
+/** Why a request failed, for `stats().transports[].lastError`: never with the key in it. */
+function failureMessage(err: unknown, host: string, key: string): string {
   const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : ''
   const message = err instanceof Error ? err.message : String(err)
-  return `Sentry at ${host} could not be reached: ${code || message}`
+  const text = `Sentry at ${host} could not be reached: ${code || message}`
+  return key === '' ? text : text.split(key).join('***')
 }
 
 /** Runs `work` over `items`, at most `limit` at once, starting no more once `current()` is false. */
@@ -86,7 +88,7 @@ export function sentryTransport(options: SentryTransportOptions): Transport {
     try {
       response = await request
     } catch (err) {
-      return new SentryUnavailableError(failureMessage(err, host))
+      return new SentryUnavailableError(failureMessage(err, host, settings.publicKey))
     } finally {
       for (const r of unit.records) if (inFlight.get(r) === settled) inFlight.delete(r)
     }
