@@ -50,7 +50,10 @@ export function expressHarness(name: string, express: ExpressModule, wildcard: s
       app.get('/slow', async(ctx.slow))
       app.get('/db', async(ctx.db))
       app.get('/stream', (_req, res) => pipeline(ctx.stream(), res, () => {}))
-      app.get('/hang', async(ctx.hang))
+      app.get('/hang', (req, res, next) => {
+        ctx.keep(req)
+        ctx.hang().then(() => res.send('late'), next)
+      })
       app.get('/weak', (req, res) => {
         ctx.keep(req)
         res.send('ok')

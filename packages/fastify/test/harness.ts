@@ -52,7 +52,8 @@ export function fastifyHarness(name: string, fastify: FastifyFactory): AdapterHa
         return 'ok'
       })
       app.get('/stream', (_request, reply) => void reply.send(ctx.stream()))
-      app.get('/hang', async () => {
+      app.get('/hang', async (request) => {
+        ctx.keep(request)
         await ctx.hang()
         return 'late'
       })

@@ -79,6 +79,7 @@ export function koaHarness(name: string, KoaApp: KoaClass): AdapterHarness {
       })
       router.get('/stream', (kctx) => void (kctx.body = ctx.stream()))
       router.get('/hang', async (kctx) => {
+        ctx.keep(kctx)
         await ctx.hang()
         kctx.body = 'late'
       })

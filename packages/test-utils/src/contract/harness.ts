@@ -24,7 +24,7 @@ import type { Telltale } from '@telltale/core'
  * | GET /slow                               | awaits `slow()`                   | 200                           |
  * | GET /db                                 | awaits `db()`                     | 200                           |
  * | GET /stream                             | sends `stream()` as the body      | 200 "ab", over ~120 ms        |
- * | GET /hang                               | awaits `hang()`, then tries to answer 200 | (client aborts first) |
+ * | GET /hang                               | `keep(<request object>)`, awaits `hang()`, then tries to answer 200 | (client aborts first) |
  * | GET /weak                               | `keep(<the framework's request object>)` | 200                    |
  * | GET /health                             | plain route (ignored by the telltale instance) | 200              |
  */
@@ -39,7 +39,7 @@ export interface ContractContext {
   stream(): Readable
   /** Resolves well after the client of GET /hang has gone away. */
   hang(): Promise<void>
-  /** Receives the framework's request object of GET /weak (Express `req`, Koa `ctx`, Fastify `request`). */
+  /** Receives the framework's request object of GET /weak and GET /hang (Express `req`, Koa `ctx`, Fastify `request`). */
   keep(requestObject: object): void
 }
 
