@@ -1,7 +1,7 @@
 // `node interleave.mjs <pg|ioredis>`: in ONE process, a bare client and an instrument()ed one
 // of the same kind take turns in short bursts (order flipped every round), both running
 // their calls inside Telltale request scopes. Channel subscribers are switched off here so
-// the bare client is really bare (ioredis >= 5.11 would otherwise be timed through them).
+// the bare client is really bare (ioredis 6 would otherwise be timed through them).
 // Prints {"ratios": [...], "bare": [...], "instrumented": [...]} (calls per CPU-second).
 import { createRequire } from 'node:module'
 

@@ -51,7 +51,7 @@ const describeMysql: Describe = (ctx, scope) => {
   return pending(scope, 'db', 'mysql', n.operation, n.statement, serverTarget(ctx))
 }
 
-/** ioredis ≥ 5.11 publishes every command, also those of pipelines and MULTI (as MULTI … EXEC). */
+/** ioredis 6 (and 5.11.1) publishes every command, also those of pipelines and MULTI (as MULTI … EXEC). */
 const describeIoredis: Describe = (ctx, scope) => {
   if (typeof ctx.command !== 'string') return undefined
   const entry = redisCommand(ctx.command)

@@ -5,7 +5,10 @@ import { claim, patchMethod } from './patch-method.js'
 import { redisCommand, redisStatement } from './redis-normalize.js'
 import { state } from './shared-state.js'
 
-/** Set on an ioredis Command once it is timed: ioredis re-sends commands after a reconnect. */
+/**
+ * ioredis re-sends a command after a reconnect: a command whose resolve is already ours is
+ * not timed again. The mark is on our function, so Command objects keep their shape.
+ */
 const TIMED = Symbol('telltale.timed')
 
 /** An ioredis client: `sendCommand`, `pipeline`, `multi`, `options` and a connection `status`. */
@@ -29,18 +32,19 @@ export function instrumentIoredis<T extends object>(client: T): T {
   const target = redisTarget(o.host, o.port, o.db, o.path)
   patchMethod(client, 'sendCommand', (original) =>
     function sendCommand(this: unknown, command: any) {
-      if (command !== null && typeof command === 'object' && command[TIMED] !== true && typeof command.resolve === 'function' && typeof command.reject === 'function') {
-        command[TIMED] = true
+      if (command !== null && typeof command === 'object' && typeof command.resolve === 'function' && typeof command.reject === 'function' && command.resolve[TIMED] !== true) {
         const scope = activeScope()
         const entry = redisCommand(command.name)
         const statement = redisStatement(entry, Array.isArray(command.args) ? command.args.length : 0)
         const t0 = performance.now()
         const resolve = command.resolve
         const reject = command.reject
-        command.resolve = function (this: unknown) {
+        const timedResolve = function (this: unknown) {
           finishSpan(scope, 'cache', 'redis', entry.operation, statement, target, t0, false)
           return Reflect.apply(resolve, this, arguments)
         }
+        ;(timedResolve as any)[TIMED] = true
+        command.resolve = timedResolve
         command.reject = function (this: unknown) {
           finishSpan(scope, 'cache', 'redis', entry.operation, statement, target, t0, true)
           return Reflect.apply(reject, this, arguments)

@@ -71,6 +71,26 @@ describe.each([
   })
 })
 
+describe.each([
+  { name: 'ioredis 6', make: () => new Redis(REDIS_URL) },
+  { name: 'ioredis 5', make: () => new RedisV5(REDIS_URL) },
+])('instrumented $name before it is connected', ({ name, make }) => {
+  it('times a command queued before the connection is ready once, though ioredis sends it twice', async () => {
+    const fresh = instrument(make())
+    closers.push(() => fresh.quit())
+    const r = `/io/${name}/offline`
+    const sets = statementCount('SET ? ?')
+    await inRequest(telltale, r, async () => {
+      expect(fresh.status).not.toBe('ready')
+      await fresh.set(key(r), 'queued before connect')
+      await fresh.del(key(r))
+    })
+    expect(cache(r).count).toBe(2)
+    // the re-send at connect runs outside the request: counted there, it would show here
+    expect(statementCount('SET ? ?')).toBe(sets + 1)
+  })
+})
+
 describe('node-redis 5 (redis)', () => {
   describe.each([
     { how: 'instrumented', wrap: true },
