@@ -1,0 +1,46 @@
+import type { HttpAdapterHost } from '@nestjs/core'
+import type { Telltale } from '@telltale/core'
+import { telltaleMiddleware } from '@telltale/express'
+import { telltalePlugin } from '@telltale/fastify'
+
+/** What `TELLTALE_PLATFORM` resolves to: the platform the adapter was installed on, if any. */
+export type TelltalePlatform = 'express' | 'fastify' | undefined
+
+interface NestHttpAdapter {
+  getType(): string
+  getInstance(): unknown
+}
+
+interface ExpressLike {
+  use(handler: unknown): unknown
+}
+
+interface FastifyLike {
+  register(plugin: unknown, options: unknown): unknown
+}
+
+/**
+ * Installs Telltale's Express middleware or Fastify plugin on the app's HTTP server, as
+ * bull-board's Nest adapter reuses its Express and Fastify adapters. It runs while
+ * `NestFactory.create()` builds the providers, before `init()` registers Nest's body
+ * parsers, middleware and routes, so the middleware is the first on Express and the
+ * plugin's hooks cover every route on Fastify. Routes are then named by the path Nest
+ * registered for them: global prefix, `RouterModule` path, URI version, controller and
+ * method paths. An app without an HTTP server (a standalone context, a microservice) gets
+ * nothing installed.
+ */
+export function installPlatform(host: HttpAdapterHost | undefined, telltale: Telltale): TelltalePlatform {
+  const adapter = host?.httpAdapter as NestHttpAdapter | undefined
+  if (adapter === undefined || adapter === null || typeof adapter.getType !== 'function') return undefined
+  const type = adapter.getType()
+  if (type === 'express') {
+    ;(adapter.getInstance() as ExpressLike).use(telltaleMiddleware(telltale))
+    return 'express'
+  }
+  if (type === 'fastify') {
+    // Fastify loads plugins at ready(), which Nest awaits in init().
+    void (adapter.getInstance() as FastifyLike).register(telltalePlugin, { telltale })
+    return 'fastify'
+  }
+  throw new TypeError(`@telltale/nestjs: TelltaleModule supports the express and fastify platforms; this app's HTTP adapter is "${type}"`)
+}

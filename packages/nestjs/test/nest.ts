@@ -1,0 +1,40 @@
+import 'reflect-metadata'
+import type { INestApplication, NestApplicationOptions, ModuleMetadata, Type } from '@nestjs/common'
+import { Module } from '@nestjs/common'
+import { NestFactory } from '@nestjs/core'
+import { ExpressAdapter } from '@nestjs/platform-express'
+import { FastifyAdapter } from '@nestjs/platform-fastify'
+
+export type Platform = 'express' | 'fastify'
+export const platforms: Platform[] = ['express', 'fastify']
+
+/** The Nest major this vitest project runs (see vitest.config.ts). */
+export const nestMajor = Number(process.env.NEST_MAJOR)
+
+export interface RunningNest {
+  app: INestApplication
+  url: string
+  close(): Promise<void>
+}
+
+/** A real Nest app on `platform`, listening on 127.0.0.1 with a free port. */
+export async function startNest(
+  platform: Platform,
+  root: Type<unknown>,
+  options: NestApplicationOptions = {},
+  configure?: (app: INestApplication) => void,
+): Promise<RunningNest> {
+  const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter({ forceCloseConnections: true })
+  const app = await NestFactory.create(root, adapter as never, { logger: false, forceCloseConnections: true, ...options })
+  configure?.(app)
+  await app.listen(0, '127.0.0.1')
+  const { port } = app.getHttpServer().address() as { port: number }
+  return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() }
+}
+
+/** A root module made of `metadata`: each test builds its own. */
+export function rootModule(metadata: ModuleMetadata): Type<unknown> {
+  @Module(metadata)
+  class AppModule {}
+  return AppModule
+}
