@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module'
 
 Object.defineProperty(globalThis, Symbol.for('telltale.instrument.v1'), { value: { depth: 0, subscribed: true, internalErrors: 0 } })
-const { createTelltale, instrument } = await import('../../packages/core/dist/index.mjs')
+const { createTelltale, instrument } = await import(process.env.TELLTALE_CORE_DIST ?? '../../packages/core/dist/index.mjs')
 const require = createRequire(new URL('../../packages/core/package.json', import.meta.url))
 
 const client = process.argv[2]

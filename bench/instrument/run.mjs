@@ -10,8 +10,10 @@
 // swing with other load on a shared machine. Needs the built core: cd packages/core && npx tsdown
 // Needs the built core: `cd packages/core && npx tsdown`.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url))
 const INTERLEAVE = fileURLToPath(new URL('./interleave.mjs', import.meta.url))
@@ -25,6 +27,11 @@ if (!existsSync(DIST)) {
   console.error('bench:instrument needs the built core: cd packages/core && npx tsdown')
   process.exit(1)
 }
+// The workers load a copy of the build: a rebuild during the run cannot pull it from under them.
+const copy = mkdtempSync(join(tmpdir(), 'telltale-bench-'))
+cpSync(fileURLToPath(new URL('.', pathToFileURL(DIST))), copy, { recursive: true })
+process.env.TELLTALE_CORE_DIST = pathToFileURL(join(copy, 'index.mjs')).href
+process.on('exit', () => rmSync(copy, { recursive: true, force: true }))
 
 /** Runs a script pinned to cpu 0 and parses the JSON of its last line. */
 function runPinned(script, args, env = {}) {

@@ -19,7 +19,7 @@ if (variant !== 'bare') {
     // marks the once-per-process channel subscription as done before core can make it
     Object.defineProperty(globalThis, Symbol.for('telltale.instrument.v1'), { value: { depth: 0, subscribed: true, internalErrors: 0 } })
   }
-  const core = await import('../../packages/core/dist/index.mjs')
+  const core = await import(process.env.TELLTALE_CORE_DIST ?? '../../packages/core/dist/index.mjs')
   telltale = core.createTelltale({ service: 'bench-instrument', transports: [], flushIntervalMs: 3_600_000, traceSampleRate: 0 })
   if (variant === 'wrapped' || variant === 'instrumented') instrument = core.instrument
 }
