@@ -1,3 +1,5 @@
+import { createServer, get as httpGet } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { sentryTransport } from '../src/index.js'
 import { PUBLIC_KEY, PROJECT_ID, useEnvelopeServer } from './envelope-server.js'
@@ -57,6 +59,36 @@ describe('trace records become Sentry transactions', () => {
     expect(spans[0].timestamp - spans[0].start_timestamp).toBeGreaterThanOrEqual(0.019)
     expect(spans[1].start_timestamp).toBeGreaterThanOrEqual(spans[0].timestamp - 0.001)
     expect(event.timestamp - event.start_timestamp).toBeGreaterThanOrEqual(0.024)
+  })
+
+  it('an outbound request made during the request arrives as an http.client span', async () => {
+    const upstream = createServer((_req, res) => res.end('ok'))
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r))
+    const { port } = upstream.address() as AddressInfo
+    try {
+      const { telltale } = telltaleFor(server)
+      const scope = telltale.startRequest({ method: 'GET', path: '/proxy' })
+      await scope.run(async () => {
+        await new Promise<void>((resolve, reject) => {
+          httpGet(`http://127.0.0.1:${port}/inventory?sku=secret`, (res) => res.resume().once('end', resolve)).once('error', reject)
+        })
+      })
+      scope.setRoute('/proxy')
+      scope.end(200)
+      await telltale.flush()
+      await telltale.close()
+      const spans = server.items('transaction')[0]!.payload.spans as any[]
+      expect(spans).toHaveLength(1)
+      expect(spans[0]).toMatchObject({
+        op: 'http.client',
+        description: `GET 127.0.0.1:${port}`,
+        status: 'ok',
+        data: { 'http.request.method': 'GET', 'server.address': '127.0.0.1', 'server.port': port },
+      })
+      expect(JSON.stringify(spans[0])).not.toContain('secret')
+    } finally {
+      await new Promise<void>((r) => upstream.close(() => r()))
+    }
   })
 
   it('sends the rate each trace was kept at: head-sampled ones their rate, failed and slow ones 1', async () => {
