@@ -66,6 +66,7 @@ const results = await interleave(VARIANTS, ROUNDS, async (variant) => {
       rss,
       heap: memory.heapUsed / 1024 / 1024,
       telltaleDropped: telltale ? Object.values(telltale.dropped).reduce((a, b) => a + b, 0) : 0,
+      dropReasons: telltale?.dropped ?? {},
       envelopes: after.requests - before.requests,
       kbSent: (after.bytes - before.bytes) / 1024,
       txShare: transactions / load.requests,
@@ -97,6 +98,9 @@ const rows = VARIANTS.map((v) => ({
 }))
 console.log(`\n${ROUNDS} rounds of ${DURATION} s, ${CONNECTIONS} connections, medians (node ${process.version})\n`)
 printTable(rows)
+for (const v of VARIANTS.filter((v) => v.startsWith('telltale'))) {
+  console.log(`${v}: Telltale's drops by reason, per round: ${results[v].map((r) => JSON.stringify(r.dropReasons)).join(' ')}`)
+}
 const ratio = (a, b, k) => (m(a, k) / m(b, k)).toFixed(2)
 console.log(`\ntelltale / sentry-node: throughput ×${ratio('telltale', 'sentry-node', 'rps')}, CPU per request ×${ratio('telltale', 'sentry-node', 'cpuUs')}, RSS ×${ratio('telltale', 'sentry-node', 'rss')}`)
 console.log(`telltale-all / sentry-node-static (both send every request as a transaction): throughput ×${ratio('telltale-all', 'sentry-node-static', 'rps')}, CPU per request ×${ratio('telltale-all', 'sentry-node-static', 'cpuUs')}, RSS ×${ratio('telltale-all', 'sentry-node-static', 'rss')}`)
