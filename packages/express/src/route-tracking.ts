@@ -1,17 +1,22 @@
 import { IncomingMessage } from 'node:http'
 import { routeName, type RequestScope } from '@telltale/core'
 
-const kScope = Symbol('telltale.scope')
-const kBaseUrl = Symbol('telltale.baseUrl')
-const kRoute = Symbol('telltale.route')
-/** Mounts entered so far: [raw baseUrl, its template] pairs, innermost last. */
-const kMounts = Symbol('telltale.mounts')
+const kState = Symbol('telltale.express')
+
+/**
+ * Everything the adapter keeps on a request, in one object: adding properties to Express's
+ * request objects one by one costs more than the whole route lookup.
+ */
+class RouteState {
+  baseUrl: string | undefined = undefined
+  route: unknown = undefined
+  scope: RequestScope | undefined = undefined
+  /** Mounts entered so far: [raw baseUrl, its template] pairs, innermost last. */
+  mounts: string[] | undefined = undefined
+}
 
 interface TrackedRequest extends IncomingMessage {
-  [kScope]?: RequestScope
-  [kBaseUrl]?: string
-  [kRoute]?: unknown
-  [kMounts]?: string[]
+  [kState]?: RouteState
   params?: Record<string, unknown>
 }
 
@@ -30,25 +35,27 @@ const accessors: PropertyDescriptorMap = {
   baseUrl: {
     configurable: true,
     get(this: TrackedRequest) {
-      return this[kBaseUrl]
+      return this[kState]?.baseUrl
     },
     set(this: TrackedRequest, value: string) {
-      this[kBaseUrl] = value
-      if (this[kScope] !== undefined && typeof value === 'string') followMount(this, value)
+      const state = (this[kState] ??= new RouteState())
+      state.baseUrl = value
+      if (state.scope !== undefined && typeof value === 'string') followMount(state, value, this.params)
     },
   },
   route: {
     configurable: true,
     get(this: TrackedRequest) {
-      return this[kRoute]
+      return this[kState]?.route
     },
     set(this: TrackedRequest, value: { path?: unknown } | undefined) {
-      this[kRoute] = value
-      const scope = this[kScope]
+      const state = (this[kState] ??= new RouteState())
+      state.route = value
+      const scope = state.scope
       if (scope === undefined || value == null) return
       const leaf = routeName(value.path)
       if (leaf === undefined) return
-      const mounts = this[kMounts]
+      const mounts = state.mounts
       scope.setRoute(mounts === undefined || mounts.length === 0 ? leaf : joinPath(mounts[mounts.length - 1]!, leaf))
     },
   },
@@ -65,14 +72,15 @@ export function installRouteTracking(): void {
 
 /** Starts following `req` through the routers; `scope` receives the route template. */
 export function trackRoute(req: IncomingMessage, scope: RequestScope): void {
-  ;(req as TrackedRequest)[kScope] = scope
+  const tracked = req as TrackedRequest
+  ;(tracked[kState] ??= new RouteState()).scope = scope
 }
 
-function followMount(req: TrackedRequest, baseUrl: string): void {
-  const mounts = req[kMounts]
+function followMount(state: RouteState, baseUrl: string, params: Record<string, unknown> | undefined): void {
+  const mounts = state.mounts
   if (mounts === undefined) {
     // The first mount entered; most requests never get here (no routers, or only at '/').
-    if (baseUrl !== '') req[kMounts] = [baseUrl, templateOf(baseUrl, req.params)]
+    if (baseUrl !== '') state.mounts = [baseUrl, templateOf(baseUrl, params)]
     return
   }
   // Leaving mounts: Express restores the parent's baseUrl.
@@ -80,7 +88,7 @@ function followMount(req: TrackedRequest, baseUrl: string): void {
   const parentRaw = mounts.length > 0 ? mounts[mounts.length - 2]! : ''
   if (baseUrl.length <= parentRaw.length) return
   const parentTemplate = mounts.length > 0 ? mounts[mounts.length - 1]! : ''
-  mounts.push(baseUrl, parentTemplate + templateOf(baseUrl.slice(parentRaw.length), req.params))
+  mounts.push(baseUrl, parentTemplate + templateOf(baseUrl.slice(parentRaw.length), params))
 }
 
 function isPrefix(prefix: string, path: string): boolean {

@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { bindScopeToResponse, expectTelltale, noteResponseError, routeName, type RequestScope, type Telltale } from '@telltale/core'
 
-const kContext = Symbol('telltale.koaContext')
 const kRoute = Symbol('telltale.route')
 
 /** The parts of Koa's context the adapter reads (Koa 2 and 3 alike). */
@@ -17,10 +16,6 @@ interface NamedContext extends KoaContextLike {
   [kRoute]?: string
 }
 
-interface KoaResponse extends ServerResponse {
-  [kContext]?: NamedContext | undefined
-}
-
 /**
  * Times every request and names it by its @koa/router route. Register it first:
  * `app.use(telltaleMiddleware(telltale))`.
@@ -29,8 +24,7 @@ export function telltaleMiddleware(telltale: Telltale): (ctx: KoaContextLike, ne
   const t = expectTelltale(telltale, '@telltale/koa: telltaleMiddleware(telltale)')
   return async function telltaleMiddleware(ctx, next) {
     const scope = t.startRequest({ method: ctx.method, path: ctx.url })
-    ;(ctx.res as KoaResponse)[kContext] = ctx
-    bindScopeToResponse(scope, ctx.res, nameFromContext)
+    bindScopeToResponse(scope, ctx.res, (s) => nameRoute(s, ctx))
     try {
       await scope.run(next)
     } catch (err) {
@@ -53,10 +47,7 @@ export function setRoute(ctx: KoaContextLike, template: string): void {
  * Read when the response ends rather than when the middleware returns, so a client that
  * aborts while the handler is still running is still counted under its route.
  */
-function nameFromContext(scope: RequestScope, res: ServerResponse): void {
-  const ctx = (res as KoaResponse)[kContext]
-  ;(res as KoaResponse)[kContext] = undefined
-  if (ctx === undefined) return
+function nameRoute(scope: RequestScope, ctx: NamedContext): void {
   const name = ctx[kRoute] ?? routeName(ctx._matchedRoute)
   if (name !== undefined) scope.setRoute(name)
 }

@@ -8,21 +8,13 @@ import type { RequestScope } from '../types.js'
  */
 export const ABORTED_STATUS = 499
 
-/**
- * Called just before the scope ends, e.g. to read a route the framework set late. A plain
- * function of its arguments, so an adapter passes one function made at setup, not a
- * closure per request.
- */
+/** Called just before the scope ends, e.g. to read a route the framework set late. */
 export type BeforeScopeEnd = (scope: RequestScope, res: ServerResponse) => void
 
-const kScope = Symbol('telltale.scope')
 const kError = Symbol('telltale.error')
-const kBeforeEnd = Symbol('telltale.beforeEnd')
 
 interface BoundResponse extends ServerResponse {
-  [kScope]?: RequestScope | undefined
   [kError]?: unknown
-  [kBeforeEnd]?: BeforeScopeEnd | undefined
 }
 
 /**
@@ -31,14 +23,13 @@ interface BoundResponse extends ServerResponse {
  * else with `ABORTED_STATUS` (the client went away first). A response emits 'close' once,
  * right after 'finish' when it completes, so one listener covers both cases.
  *
- * The listener is one shared function and the state lives on `res` itself, so nothing
- * outlives the response: once `res` is unreachable, so are the scope and the error.
+ * The only reference to the scope is this listener, held by `res`: nothing outlives the
+ * response. (A closure: adding a property to the framework's response object costs more.)
  */
 export function bindScopeToResponse(scope: RequestScope, res: ServerResponse, beforeEnd?: BeforeScopeEnd): void {
-  const bound = res as BoundResponse
-  bound[kScope] = scope
-  if (beforeEnd !== undefined) bound[kBeforeEnd] = beforeEnd
-  res.on('close', endBoundScope)
+  res.on('close', function endScope(this: BoundResponse) {
+    endBoundScope(this, scope, beforeEnd)
+  })
 }
 
 /**
@@ -50,24 +41,18 @@ export function noteResponseError(res: ServerResponse, err: unknown): void {
   ;(res as BoundResponse)[kError] = err
 }
 
-function endBoundScope(this: BoundResponse): void {
-  const scope = this[kScope]
-  if (scope === undefined) return
-  this[kScope] = undefined
-  const status = this.writableFinished ? this.statusCode : ABORTED_STATUS
-  // Cleared only when set: writing an absent key would add a property to every response.
-  const beforeEnd = this[kBeforeEnd]
+function endBoundScope(res: BoundResponse, scope: RequestScope, beforeEnd: BeforeScopeEnd | undefined): void {
+  const status = res.writableFinished ? res.statusCode : ABORTED_STATUS
   if (beforeEnd !== undefined) {
-    this[kBeforeEnd] = undefined
     try {
-      beforeEnd(scope, this)
+      beforeEnd(scope, res)
     } catch {
       // an adapter's route lookup failed: the request still counts, under its route so far
     }
   }
-  const err = this[kError]
+  const err = res[kError]
   if (err !== undefined) {
-    this[kError] = undefined
+    res[kError] = undefined
     if (status >= 500) scope.setError(err)
   }
   scope.end(status)
