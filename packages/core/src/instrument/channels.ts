@@ -48,6 +48,7 @@ function serverTarget(ctx: any): string | undefined {
 const describeMysql: Describe = (ctx, scope) => {
   if (typeof ctx.query !== 'string') return undefined
   const n = normalizeSql(ctx.query, 'mysql', maxStatementLength(scope))
+  if (n === undefined) return undefined
   return pending(scope, 'db', 'mysql', n.operation, n.statement, serverTarget(ctx))
 }
 

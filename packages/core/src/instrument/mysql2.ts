@@ -46,6 +46,7 @@ function wrapMethod(conn: object, name: 'query' | 'execute', target: string | un
       if (typeof text !== 'string') return Reflect.apply(original, this, arguments)
       const scope = activeScope()
       const n = normalizeSql(text, 'mysql', maxStatementLength(scope))
+      if (n === undefined) return Reflect.apply(original, this, arguments)
       const t0 = performance.now()
       let finished = false
       const finish = (err: unknown) => {

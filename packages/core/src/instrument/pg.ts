@@ -38,6 +38,7 @@ export function instrumentPgClient<T extends object>(client: T): T {
       if (typeof text !== 'string') return Reflect.apply(original, this, arguments)
       const scope = activeScope()
       const n = normalizeSql(text, 'pg', maxStatementLength(scope))
+      if (n === undefined) return Reflect.apply(original, this, arguments)
       const t0 = performance.now()
       const cbIndex = typeof values === 'function' ? 1 : typeof callback === 'function' ? 2 : -1
       const configCallback = cbIndex === -1 && typeof config === 'object' && typeof config.callback === 'function' ? config.callback : undefined

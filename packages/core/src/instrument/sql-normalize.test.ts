@@ -58,7 +58,7 @@ describe('normalizeSql cache', () => {
     expect(sqlCacheStats().pg.size).toBe(SQL_CACHE_SIZE)
     expect(sqlCacheStats().pg.evictions).toBe(11)
     // a different maximum length is computed again, not served stale
-    expect(normalizeSql('SELECT 1', 'pg', 20).maxLength).toBe(20)
+    expect(normalizeSql('SELECT 1', 'pg', 20)?.maxLength).toBe(20)
     clearSqlCache()
   })
 })

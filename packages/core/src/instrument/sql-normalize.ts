@@ -1,3 +1,4 @@
+import { state } from './shared-state.js'
 import { type Normalized, StatementCache } from './statement-cache.js'
 
 /**
@@ -191,9 +192,17 @@ const caches: Record<SqlDialect, StatementCache> = {
   mysql: new StatementCache(SQL_CACHE_SIZE, (text, max) => normalizeSqlText(text, 'mysql', max)),
 }
 
-/** Normalized form of `text`, from the cache when it has been seen. */
-export function normalizeSql(text: string, dialect: SqlDialect, maxLength: number): Normalized {
-  return caches[dialect].get(text, maxLength)
+/**
+ * Normalized form of `text`, from the cache when it has been seen; undefined if normalizing
+ * failed (a bug of ours), in which case the caller runs the query untimed.
+ */
+export function normalizeSql(text: string, dialect: SqlDialect, maxLength: number): Normalized | undefined {
+  try {
+    return caches[dialect].get(text, maxLength)
+  } catch {
+    state.internalErrors++
+    return undefined
+  }
 }
 
 /** Cache figures (hits, misses, evictions, size) for tests and self-telemetry. */
