@@ -12,7 +12,7 @@ const packages = fileURLToPath(new URL('..', import.meta.url))
  * `@nestjs/*` there. The tests assert the major they loaded.
  */
 const nest11 = Object.fromEntries(
-  ['common', 'core', 'platform-express', 'platform-fastify'].map((p) => [`@nestjs/${p}`, `${packages}nestjs-test-nest11/node_modules/@nestjs/${p}`]),
+  ['common', 'core', 'platform-express', 'platform-fastify', 'testing'].map((p) => [`@nestjs/${p}`, `${packages}nestjs-test-nest11/node_modules/@nestjs/${p}`]),
 )
 const adapters = {
   '@telltale/express': `${packages}express/src/index.ts`,

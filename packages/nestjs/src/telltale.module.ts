@@ -1,6 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common'
 import { APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core'
 import { createTelltale, expectTelltale, type Telltale } from '@telltale/core'
+import { describeValue } from './describe-value.js'
 import { TELLTALE_INSTANCE, TELLTALE_OPTIONS, TELLTALE_PLATFORM } from './telltale.constants.js'
 import { TelltaleInterceptor } from './telltale.interceptor.js'
 import type { TelltaleModuleAsyncOptions, TelltaleModuleOptions, TelltaleOptionsFactory } from './telltale.interfaces.js'
@@ -30,7 +31,7 @@ export class TelltaleModule implements OnApplicationShutdown {
   static forRootAsync(options: TelltaleModuleAsyncOptions): DynamicModule {
     const where = 'TelltaleModule.forRootAsync(options)'
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`${PKG}: ${where} expects { useFactory, inject?, imports? }, { useClass } or { useExisting }; received ${describe(options)}`)
+      throw new TypeError(`${PKG}: ${where} expects { useFactory, inject?, imports? }, { useClass } or { useExisting }; received ${describeValue(options)}`)
     }
     const ways = (['useFactory', 'useClass', 'useExisting'] as const).filter((k) => options[k] !== undefined)
     if (ways.length !== 1) {
@@ -38,7 +39,7 @@ export class TelltaleModule implements OnApplicationShutdown {
     }
     for (const way of ways) {
       if (typeof options[way] !== 'function') {
-        throw new TypeError(`${PKG}: ${where} expects ${way} to be ${way === 'useFactory' ? 'a function' : 'a class'}; received ${describe(options[way])}`)
+        throw new TypeError(`${PKG}: ${where} expects ${way} to be ${way === 'useFactory' ? 'a function' : 'a class'}; received ${describeValue(options[way])}`)
       }
     }
     const providers: Provider[] = []
@@ -103,16 +104,8 @@ function instanceFrom(options: TelltaleModuleOptions): Telltale {
 
 function checkOptions(options: unknown, where: string): TelltaleModuleOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${PKG}: ${where} expects the core's options (an object, e.g. { service }) or { telltale }; received ${describe(options)}`)
+    throw new TypeError(`${PKG}: ${where} expects the core's options (an object, e.g. { service }) or { telltale }; received ${describeValue(options)}`)
   }
   if ('telltale' in options) expectTelltale((options as { telltale: unknown }).telltale, `${PKG}: ${where} { telltale }`)
   return options as TelltaleModuleOptions
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'function') return 'a function'
-  if (typeof value === 'string') return `"${value}"`
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`
 }

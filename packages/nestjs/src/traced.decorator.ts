@@ -1,3 +1,4 @@
+import { describeValue } from './describe-value.js'
 import { currentInstance } from './telltale.registry.js'
 
 type AnyMethod = (this: unknown, ...args: unknown[]) => unknown
@@ -11,12 +12,12 @@ type AnyMethod = (this: unknown, ...args: unknown[]) => unknown
  */
 export function Traced(name?: string): MethodDecorator {
   if (name !== undefined && (typeof name !== 'string' || name === '')) {
-    throw new TypeError(`@telltale/nestjs: @Traced(name) expects a non-empty string or nothing; received ${describe(name)}`)
+    throw new TypeError(`@telltale/nestjs: @Traced(name) expects a non-empty string or nothing; received ${describeValue(name)}`)
   }
   return function traced(target, key, descriptor) {
     const original = descriptor.value as unknown
     if (typeof original !== 'function') {
-      throw new TypeError(`@telltale/nestjs: @Traced() decorates methods; ${String(key)} is ${describe(original)}`)
+      throw new TypeError(`@telltale/nestjs: @Traced() decorates methods; ${String(key)} is ${describeValue(original)}`)
     }
     const owner = typeof target === 'function' ? target.name : (target as object).constructor.name
     const label = name ?? `${owner}.${String(key)}`
@@ -43,11 +44,4 @@ function copyMetadata(from: object, to: object): void {
   }
   if (typeof reflect.getOwnMetadataKeys !== 'function' || reflect.getOwnMetadata === undefined || reflect.defineMetadata === undefined) return
   for (const key of reflect.getOwnMetadataKeys(from)) reflect.defineMetadata(key, reflect.getOwnMetadata(key, from), to)
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `"${value}"`
-  if (value === null) return 'null'
-  if (typeof value === 'function') return 'a function'
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`
 }

@@ -1,4 +1,6 @@
 import 'reflect-metadata'
+import type { SnapshotRoute, Telltale } from '@telltale/core'
+import { expect } from 'vitest'
 import type { INestApplication, NestApplicationOptions, ModuleMetadata, Type } from '@nestjs/common'
 import { Module } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
@@ -37,4 +39,14 @@ export function rootModule(metadata: ModuleMetadata): Type<unknown> {
   @Module(metadata)
   class AppModule {}
   return AppModule
+}
+
+/** The snapshot row of `method route` once it has counted `count` requests (the response can reach the client just before its 'finish'). */
+export async function counted(telltale: Telltale, route: string, count: number, method = 'GET'): Promise<SnapshotRoute> {
+  const find = () => telltale.snapshot().routes.find((r) => r.method === method && r.route === route)
+  const deadline = Date.now() + 3000
+  while ((find()?.count ?? 0) < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+  const rows = telltale.snapshot().routes.map((r) => `${r.method} ${r.route} ${r.count}`)
+  expect(find()?.count, `${method} ${route} among ${rows.join(', ')}`).toBe(count)
+  return find()!
 }
