@@ -35,6 +35,8 @@ export class EnvelopeServer {
   /** Requests refused before parsing: wrong path, wrong key, unparseable body. */
   readonly refused: string[] = []
   respond: Responder = ACCEPT
+  /** Client ports of the connections requests came on: distinct sockets. */
+  readonly sockets = new Set<number>()
   /** Sees each connection first; destroying the socket simulates Sentry being unreachable. */
   onRequest: ((socket: Socket) => void) | null = null
   private server: Server | null = null
@@ -45,10 +47,12 @@ export class EnvelopeServer {
   /** Starts listening on a new port, with nothing received and the default answers. */
   async start(): Promise<this> {
     this.received.length = 0
+    this.sockets.clear()
     this.refused.length = 0
     this.respond = ACCEPT
     this.onRequest = null
     this.server = createServer((req, res) => {
+      this.sockets.add(req.socket.remotePort ?? 0)
       if (this.onRequest !== null) {
         this.onRequest(req.socket)
         return

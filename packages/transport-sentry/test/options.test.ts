@@ -16,6 +16,7 @@ function creationError(options: unknown): TypeError {
 
 afterEach(() => {
   vi.restoreAllMocks()
+  vi.unstubAllEnvs()
 })
 
 describe('options', () => {
@@ -76,6 +77,25 @@ describe('options', () => {
       await transport.close!()
       expect(server.refused).toEqual([])
       expect(server.received[0]!.url).toBe('/sentry/api/4242/envelope/?sentry_version=7')
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('takes the release from SENTRY_RELEASE when the option is not given', async () => {
+    vi.stubEnv('SENTRY_RELEASE', 'shop@9.9.9')
+    const server = await startEnvelopeServer()
+    try {
+      const fromEnv = sentryTransport({ dsn: server.dsn() })
+      const explicit = sentryTransport({ dsn: server.dsn(), release: 'shop@1.0.0' })
+      await fromEnv.send([traceRecord()])
+      await explicit.send([traceRecord()])
+      await fromEnv.close!()
+      await explicit.close!()
+      expect(server.items('transaction').map((t) => [t.payload.release, (t.headers.trace as any).release])).toEqual([
+        ['shop@9.9.9', 'shop@9.9.9'],
+        ['shop@1.0.0', 'shop@1.0.0'],
+      ])
     } finally {
       await server.close()
     }

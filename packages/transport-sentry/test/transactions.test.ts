@@ -1,6 +1,7 @@
 import { createServer, get as httpGet } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
+import type { TraceRecord } from '@telltale/core'
 import { sentryTransport } from '../src/index.js'
 import { PUBLIC_KEY, PROJECT_ID, useEnvelopeServer } from './envelope-server.js'
 import { sleep, telltaleFor, traceRecord } from './helpers.js'
@@ -183,6 +184,27 @@ describe('trace records become Sentry transactions', () => {
     expect(req!.url).toBe(`/api/${PROJECT_ID}/envelope/?sentry_version=7`)
     expect(req!.headers['x-sentry-auth']).toBe(`Sentry sentry_version=7, sentry_key=${PUBLIC_KEY}, sentry_client=telltale.transport-sentry/0.0.0`)
     expect(req!.headers['content-type']).toBe('application/x-sentry-envelope')
+  })
+
+  it('sends a large batch over a bounded number of reused connections', async () => {
+    const transport = sentryTransport({ dsn: server.dsn(), maxConcurrentRequests: 3 })
+    const records = Array.from({ length: 120 }, () => traceRecord())
+    expect(await transport.send(records)).toBeUndefined()
+    await transport.close!()
+    const ids = server.items('transaction').map((t) => t.payload.contexts.trace.trace_id)
+    expect(new Set(ids)).toEqual(new Set(records.map((r) => r.traceId)))
+    expect(ids).toHaveLength(120)
+    expect(server.sockets.size).toBeLessThanOrEqual(3)
+  })
+
+  it('drops what it cannot map, counted, and delivers the rest of the batch', async () => {
+    const transport = sentryTransport({ dsn: server.dsn() })
+    const good = traceRecord()
+    const malformed = { ...traceRecord(), spans: null } as unknown as TraceRecord
+    const unknown = { ...traceRecord(), type: 'profile' } as unknown as TraceRecord
+    expect(await transport.send([malformed, good, unknown])).toEqual({ dropped: { invalid: 1, unsupported: 1 } })
+    await transport.close!()
+    expect(server.items('transaction').map((t) => t.payload.contexts.trace.trace_id)).toEqual([good.traceId])
   })
 
   it('compresses large envelopes, which Sentry accepts gzipped', async () => {
