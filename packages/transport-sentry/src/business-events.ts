@@ -2,6 +2,7 @@ import { generateTraceId, type SerializedLog, type SerializedMetric } from '@sen
 import type { EventRecord, MetricsRecord } from '@telltale/core'
 import { typedAttributes, type TypedAttributes } from './attributes.js'
 import { environmentOf, type MappingSettings } from './event-base.js'
+import { wellFormed } from './well-formed.js'
 
 function commonAttributes(record: MetricsRecord | EventRecord, settings: MappingSettings): TypedAttributes {
   const values: Record<string, string> = {
@@ -27,9 +28,10 @@ export function toCounterMetrics(record: MetricsRecord, settings: MappingSetting
   const traceId = generateTraceId()
   const out: SerializedMetric[] = []
   for (const e of record.events) {
-    out.push({ timestamp, trace_id: traceId, name: e.name, type: 'counter', value: e.count, attributes })
+    const name = wellFormed(e.name)
+    out.push({ timestamp, trace_id: traceId, name, type: 'counter', value: e.count, attributes })
     for (const prop in e.sums) {
-      out.push({ timestamp, trace_id: traceId, name: `${e.name}.${prop}`, type: 'counter', value: e.sums[prop]!, attributes })
+      out.push({ timestamp, trace_id: traceId, name: `${name}.${wellFormed(prop)}`, type: 'counter', value: e.sums[prop]!, attributes })
     }
   }
   return out
@@ -42,8 +44,9 @@ export function toCounterMetrics(record: MetricsRecord, settings: MappingSetting
 export function toLog(record: EventRecord, settings: MappingSettings): SerializedLog {
   // Telltale's own attributes win over a property of the same name.
   const attributes = Object.assign(typedAttributes(record.props), commonAttributes(record, settings))
-  attributes['telltale.event'] = { value: record.name, type: 'string' }
-  if (record.route !== null) attributes['http.route'] = { value: record.route, type: 'string' }
+  const name = wellFormed(record.name)
+  attributes['telltale.event'] = { value: name, type: 'string' }
+  if (record.route !== null) attributes['http.route'] = { value: wellFormed(record.route), type: 'string' }
   // 9 is OpenTelemetry's INFO, the number Sentry's SDKs send with level 'info'.
-  return { timestamp: record.time / 1000, trace_id: generateTraceId(), level: 'info', severity_number: 9, body: record.name, attributes }
+  return { timestamp: record.time / 1000, trace_id: generateTraceId(), level: 'info', severity_number: 9, body: name, attributes }
 }

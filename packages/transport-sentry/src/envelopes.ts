@@ -17,8 +17,9 @@ export interface Unit {
 /** What becomes of a record that needs no request: delivered (`null`) or dropped with a reason. */
 export type Settle = (record: TelltaleRecord, outcome: string | null) => void
 
-/** Sentry takes at most this many logs in one container item. */
+/** Sentry's SDKs send logs in containers of at most 100 and metrics of at most 1 000; so does this transport. */
 const LOGS_PER_ENVELOPE = 100
+const METRICS_PER_CONTAINER = 1000
 
 function sentAt(): string {
   return new Date().toISOString()
@@ -65,9 +66,12 @@ export function buildUnits(records: TelltaleRecord[], settings: MappingSettings,
             settle(record, null)
             break
           }
-          const envelope = createEnvelope<MetricEnvelope>({ sdk: SDK_INFO }, [
-            [{ type: 'trace_metric', item_count: items.length, content_type: 'application/vnd.sentry.items.trace-metric+json' }, { version: 2, items }],
-          ])
+          const containers: MetricEnvelope[1] = []
+          for (let i = 0; i < items.length; i += METRICS_PER_CONTAINER) {
+            const chunk = items.slice(i, i + METRICS_PER_CONTAINER)
+            containers.push([{ type: 'trace_metric', item_count: chunk.length, content_type: 'application/vnd.sentry.items.trace-metric+json' }, { version: 2, items: chunk }])
+          }
+          const envelope = createEnvelope<MetricEnvelope>({ sdk: SDK_INFO }, containers)
           units.push({ category: envelopeItemTypeToDataCategory('trace_metric'), records: [record], envelope })
           break
         }

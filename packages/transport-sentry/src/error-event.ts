@@ -2,12 +2,13 @@ import { createStackParser, type ErrorEvent, type StackFrame } from '@sentry/cor
 import { nodeStackLineParser } from '@sentry/core/server'
 import type { ErrorRecord } from '@telltale/core'
 import { eventBase, type MappingSettings } from './event-base.js'
+import { wellFormed } from './well-formed.js'
 
 // Sentry's own Node.js frame parser: frames come out oldest first, with `in_app` set.
 const parseStack = createStackParser(nodeStackLineParser())
 
 export function stackFrames(stack: string): StackFrame[] {
-  return stack === '' ? [] : parseStack(stack)
+  return stack === '' ? [] : parseStack(wellFormed(stack))
 }
 
 /**
@@ -28,8 +29,8 @@ export function toErrorEvent(record: ErrorRecord, settings: MappingSettings, eve
     exception: {
       values: [
         {
-          type: record.name,
-          value: record.message,
+          type: wellFormed(record.name),
+          value: wellFormed(record.message),
           mechanism: { type: 'telltale', handled: true },
           ...(frames.length > 0 && { stacktrace: { frames } }),
         },
@@ -38,8 +39,9 @@ export function toErrorEvent(record: ErrorRecord, settings: MappingSettings, eve
     extra: { occurrences: record.count, firstSeen: new Date(record.firstSeen).toISOString(), lastSeen: new Date(record.lastSeen).toISOString() },
   }
   if (record.route !== null) {
-    event.transaction = record.method === null ? record.route : `${record.method} ${record.route}`
-    event.tags = { ...base.tags, route: record.route }
+    const route = wellFormed(record.route)
+    event.transaction = record.method === null ? route : `${record.method} ${route}`
+    event.tags = { ...base.tags, route }
     if (record.method !== null) event.request = { method: record.method }
   }
   return event

@@ -2,6 +2,7 @@ import { generateSpanId, getSpanStatusFromHttpCode, type DynamicSamplingContext,
 import { OTHER, UNMATCHED, type TraceRecord, type TraceSpan } from '@telltale/core'
 import { environmentOf, eventBase, type MappingSettings } from './event-base.js'
 import { spanOp } from './span-op.js'
+import { wellFormed } from './well-formed.js'
 
 const ORIGIN = 'auto.http.telltale'
 
@@ -43,7 +44,7 @@ function targetData(span: TraceSpan, data: Record<string, string | number>): voi
 function childSpan(record: TraceRecord, span: TraceSpan, parent: string): SpanJSON {
   const op = spanOp(span)
   const data: Record<string, string | number> = { 'sentry.op': op, 'sentry.origin': ORIGIN }
-  let description = span.statement
+  let description = wellFormed(span.statement)
   if (span.kind === 'db' || span.kind === 'cache') {
     data['db.system'] = span.system
     data['db.operation'] = span.operation
@@ -76,7 +77,8 @@ export interface MappedTransaction {
 
 /** A trace record as a Sentry transaction named by its route template, with its spans. */
 export function toTransaction(record: TraceRecord, settings: MappingSettings, eventId: string): MappedTransaction {
-  const name = `${record.method} ${record.route}`
+  const route = wellFormed(record.route)
+  const name = `${record.method} ${route}`
   const source = nameSource(record.route)
   const rate = effectiveSampleRate(record)
   const status = statusText(record.status)
@@ -105,7 +107,7 @@ export function toTransaction(record: TraceRecord, settings: MappingSettings, ev
           'sentry.source': source,
           'sentry.sample_rate': rate,
           'http.request.method': record.method,
-          'http.route': record.route,
+          'http.route': route,
           'http.response.status_code': record.status,
           'telltale.dropped_spans': record.droppedSpans,
         },

@@ -36,6 +36,19 @@ describe('business events', () => {
     expect(second).toEqual({ 'order.created': 1, 'order.created.amount': 1 })
   })
 
+  it('a window with more counters than one container holds is split into containers of 1 000', async () => {
+    const { telltale } = telltaleFor(server, { traceSampleRate: 0, maxEvents: 2000 })
+    for (let i = 0; i < 1500; i++) telltale.track(`feature.${i}.used`)
+    await telltale.flush()
+    await telltale.close()
+    expect(server.received).toHaveLength(1)
+    const containers = server.items('trace_metric')
+    expect(containers.map((c) => c.item.item_count)).toEqual([1000, 500])
+    expect(containers.map((c) => c.payload.items.length)).toEqual([1000, 500])
+    const names = new Set(containers.flatMap((c) => (c.payload.items as any[]).map((m) => m.name)))
+    expect(names.size).toBe(1500)
+  })
+
   it('with rawEvents, each event also arrives as a structured log carrying its properties', async () => {
     const { telltale } = telltaleFor(server, { traceSampleRate: 0, rawEvents: true })
     const scope = telltale.startRequest({ method: 'POST', path: '/checkout' })

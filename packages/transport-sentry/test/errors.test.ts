@@ -70,6 +70,19 @@ describe('error records become Sentry error events', () => {
     expect(plain.exception.values[0].stacktrace).toBeUndefined()
   })
 
+  it('repairs a surrogate pair split by truncation, which Sentry would reject the whole event for', async () => {
+    const { telltale } = telltaleFor(server)
+    // Telltale keeps 1 000 characters of a message: the cut falls inside the emoji.
+    telltale.captureError(new Error(`${'x'.repeat(999)}😀 and more`))
+    await telltale.flush()
+    await telltale.close()
+    const [event] = server.items('event')
+    const raw = JSON.stringify(event!.payload)
+    expect(raw).not.toMatch(/\\ud83d(?!\\ude00)/)
+    const value = event!.payload.exception.values[0].value as string
+    expect(value.startsWith(`${'x'.repeat(999)}\ufffd`)).toBe(true)
+  })
+
   it('reuses the event id when a batch is retried, so Sentry keeps one copy', async () => {
     server.respond = (_req, i) => ({ status: i === 0 ? 503 : 200 })
     const transport = sentryTransport({ dsn: server.dsn() })
