@@ -3,6 +3,7 @@ import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { instrument } from '../../src/index.js'
+import { subscribeChannels } from '../../src/instrument/channels.js'
 import { state } from '../../src/instrument/shared-state.js'
 import { type ActiveScope, hub } from '../../src/scope/hub.js'
 import { testTelltale } from '../helpers.js'
@@ -70,6 +71,12 @@ describe('instrument()', () => {
 describe('a call seen by both a wrapper and a tracing channel', () => {
   it('counts once: the wrapper wins (mysql2 and ioredis publish channels)', async () => {
     const { telltale } = testTelltale()
+    // a second instance, and more calls, subscribe nothing twice
+    const second = testTelltale().telltale
+    expect(() => {
+      subscribeChannels()
+      subscribeChannels()
+    }).not.toThrow()
     const plainSql = await mysql.createConnection({ uri: MYSQL_URL })
     const wrappedSql = instrument(await mysql.createConnection({ uri: MYSQL_URL }))
     const plainRedis = new Redis(REDIS_URL)
@@ -90,7 +97,7 @@ describe('a call seen by both a wrapper and a tracing channel', () => {
       expect(route(s, '/dedupe/both').breakdown).toMatchObject({ db: { count: 1 }, cache: { count: 1 } })
     } finally {
       await Promise.all([plainSql.end(), wrappedSql.end(), plainRedis.quit()])
-      await telltale.close()
+      await Promise.all([telltale.close(), second.close()])
     }
   })
 })
