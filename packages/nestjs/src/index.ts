@@ -1,6 +1,5 @@
 export { TelltaleModule } from './telltale.module.js'
 export { TelltaleService } from './telltale.service.js'
-export { TelltaleInterceptor } from './telltale.interceptor.js'
 export { Traced } from './traced.decorator.js'
 export { TELLTALE_INSTANCE } from './telltale.constants.js'
 export { TELLTALE_OPTIONS } from './telltale.constants.js'

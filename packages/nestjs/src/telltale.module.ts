@@ -21,7 +21,10 @@ const created = new WeakSet<Telltale>()
 @Global()
 @Module({})
 export class TelltaleModule implements OnApplicationShutdown {
-  constructor(@Inject(TELLTALE_INSTANCE) private readonly telltale: Telltale) {}
+  constructor(@Inject(TELLTALE_INSTANCE) private readonly telltale: Telltale) {
+    // Here rather than in the instance's factory: an overridden TELLTALE_INSTANCE counts too.
+    registerInstance(telltale)
+  }
 
   static forRoot(options: TelltaleModuleOptions): DynamicModule {
     checkOptions(options, 'TelltaleModule.forRoot(options)')
@@ -98,7 +101,6 @@ function instanceFrom(options: TelltaleModuleOptions): Telltale {
     telltale = createTelltale(options)
     created.add(telltale)
   }
-  registerInstance(telltale)
   return telltale
 }
 

@@ -1,7 +1,9 @@
 import { Controller, Get, Inject, Injectable, Module } from '@nestjs/common'
+import { NestFactory } from '@nestjs/core'
 import { Test } from '@nestjs/testing'
 import { createTelltale, memoryTransport, type MetricsRecord, type Telltale } from '@telltale/core'
 import { afterEach, describe, expect, it } from 'vitest'
+import { TELLTALE_PLATFORM } from '../src/telltale.constants.js'
 import { TELLTALE_INSTANCE, TELLTALE_OPTIONS, TelltaleModule, TelltaleService, type TelltaleModuleOptions, type TelltaleOptionsFactory } from '../src/index.js'
 import { counted, platforms, rootModule, startNest, type RunningNest } from './nest.js'
 
@@ -108,6 +110,19 @@ describe.each(platforms)('TelltaleModule on %s', (platform) => {
     replacement.track('still.open') // not created by the module: not closed by it
     expect(replacement.snapshot().events.map((e) => e.name)).toEqual(['still.open'])
     await replacement.close()
+  })
+})
+
+describe('without an HTTP server', () => {
+  it('installs nothing in a standalone application context; TelltaleService still works', async () => {
+    const context = await NestFactory.createApplicationContext(rootModule({ imports: [TelltaleModule.forRoot({ service: 'worker', transports: [] })] }), { logger: false })
+    const service = context.get(TelltaleService)
+    expect(context.get(TELLTALE_PLATFORM)).toBeUndefined()
+    service.track('job.done')
+    expect(service.span('job', () => 42)).toBe(42)
+    expect(service.snapshot().events).toEqual([{ name: 'job.done', count: 1, sums: {} }])
+    expect(service.snapshot().resources.map((r) => [r.kind, r.statement, r.count])).toEqual([['custom', 'job', 1]])
+    await context.close()
   })
 })
 
