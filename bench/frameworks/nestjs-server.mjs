@@ -1,4 +1,5 @@
-// One NestJS app for bench/frameworks/nestjs.mjs: PLATFORM=express|fastify, VARIANT=bare|telltale.
+// One NestJS app for bench/frameworks/run.mjs (FRAMEWORKS nestjs-express and nestjs-fastify):
+// PLATFORM=express|fastify, VARIANT=bare|telltale.
 // The same routes as server.mjs: GET /hello (hello world) and GET /db (one pg query and one
 // Redis GET). The telltale variant imports TelltaleModule.forRoot({ telltale }) and
 // instruments both clients. Plain JavaScript, so decorators are applied as functions.

@@ -10,12 +10,14 @@ import { interleave, median, printTable, runLoad, startServer } from '../lib/loa
 const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
 const DURATION = Number(process.env.DURATION ?? 3)
-const FRAMEWORKS = (process.env.FRAMEWORKS ?? 'express,koa,fastify').split(',')
+const FRAMEWORKS = (process.env.FRAMEWORKS ?? 'express,koa,fastify,nestjs-express,nestjs-fastify').split(',')
+/** NestJS on each platform: nestjs-server.mjs with PLATFORM, built from these packages. */
+const NEST = { 'nestjs-express': 'express', 'nestjs-fastify': 'fastify' }
 const ROUTES = ['hello', 'db']
 
 /** The servers import the built packages; a build elsewhere in the repo may have cleaned them. */
 function ensureBuilt(framework) {
-  for (const pkg of ['core', framework]) {
+  for (const pkg of framework in NEST ? ['core', 'express', 'fastify', 'nestjs'] : ['core', framework]) {
     const dir = here(`../../packages/${pkg}/`)
     if (!existsSync(`${dir}dist/index.mjs`)) execFileSync('npx', ['tsdown'], { cwd: dir, stdio: 'ignore' })
   }
@@ -25,7 +27,9 @@ async function measure(framework, route, variant, attempt = 1) {
   ensureBuilt(framework)
   let server
   try {
-    server = await startServer({ script: here('./server.mjs'), env: { FRAMEWORK: framework, VARIANT: variant } })
+    server = framework in NEST
+      ? await startServer({ script: here('./nestjs-server.mjs'), env: { PLATFORM: NEST[framework], VARIANT: variant } })
+      : await startServer({ script: here('./server.mjs'), env: { FRAMEWORK: framework, VARIANT: variant } })
   } catch (err) {
     if (attempt >= 3) throw err
     return measure(framework, route, variant, attempt + 1)
