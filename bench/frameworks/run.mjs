@@ -51,6 +51,9 @@ for (const framework of FRAMEWORKS) {
   for (const route of ROUTES) {
     const results = await interleave(['bare', 'telltale'], ROUNDS, (variant) => measure(framework, route, variant))
     const ratios = results.telltale.map((t, i) => t.rps / results.bare[i].rps)
+    // CPU per request is less disturbed than throughput when other processes share the
+    // machine: the server-bound ratio it implies is reported next to the measured one.
+    const cpuRatios = results.telltale.map((t, i) => results.bare[i].cpuUsPerReq / t.cpuUsPerReq)
     const m = (variant, field) => median(results[variant].map((x) => x[field]))
     rows.push({
       framework,
@@ -58,6 +61,7 @@ for (const framework of FRAMEWORKS) {
       'bare req/s': Math.round(m('bare', 'rps')),
       'telltale req/s': Math.round(m('telltale', 'rps')),
       ratio: median(ratios).toFixed(3),
+      'CPU ratio': median(cpuRatios).toFixed(3),
       'p99 ms bare/tt': `${m('bare', 'p99')}/${m('telltale', 'p99')}`,
       'CPU µs/req bare/tt': `${m('bare', 'cpuUsPerReq').toFixed(1)}/${m('telltale', 'cpuUsPerReq').toFixed(1)}`,
       'RSS MB bare/tt': `${m('bare', 'rssMb').toFixed(1)}/${m('telltale', 'rssMb').toFixed(1)}`,
@@ -66,5 +70,6 @@ for (const framework of FRAMEWORKS) {
     console.error(`${framework} ${route}: ratio ${median(ratios).toFixed(3)} (rounds: ${ratios.map((r) => r.toFixed(3)).join(', ')})`)
   }
 }
-console.log(`\n${ROUNDS} rounds × ${DURATION} s per variant, 50 connections, ${process.version}\n`)
+console.log(`\n${ROUNDS} rounds × ${DURATION} s per variant, 50 connections, ${process.version}`)
+console.log('ratio: median of per-round Telltale/bare throughput; CPU ratio: median of per-round bare/Telltale CPU time per request\n')
 printTable(rows)
