@@ -9,6 +9,7 @@ export type { ConsoleTransportOptions } from './transport/console.js'
 export { TransportDropError } from './delivery/transport-drop-error.js'
 export { LatencySketch, SKETCH_ALPHA, sketchQuantile } from './aggregate/sketch.js'
 export { UNMATCHED, OTHER } from './aggregate/names.js'
+export { withoutInstrumentation } from './scope/hub.js'
 export type {
   Breakdown,
   BreakdownEntry,

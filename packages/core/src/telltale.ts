@@ -12,7 +12,7 @@ import { instanceId, traceId } from './internal/instance-id.js'
 import { isPromise } from './internal/is-promise.js'
 import { rateLimitedWarning } from './internal/report.js'
 import { describeValue, type ResolvedOptions } from './options.js'
-import { activeScope, hub } from './scope/hub.js'
+import { activeScope, hub, withoutInstrumentation } from './scope/hub.js'
 import { recordSpan } from './scope/record-span.js'
 import { NOOP_SCOPE, RequestScopeImpl, type ScopeOwner } from './scope/request-scope.js'
 import type {
@@ -359,7 +359,7 @@ export class TelltaleEngine implements Telltale, ScopeOwner {
             timer.unref()
           })
           try {
-            await Promise.race([t.close(), timeout])
+            await Promise.race([withoutInstrumentation(() => t.close!()), timeout])
           } catch (err) {
             this.reportInternal(err)
           } finally {

@@ -209,3 +209,36 @@ describe('delivery', () => {
     await telltale.close()
   })
 })
+
+describe("Telltale's own I/O", () => {
+  it('requests a transport makes are not recorded as the app’s resources, even when flush() is called inside a request', async () => {
+    const { createServer } = await import('node:http')
+    const server = createServer((_req, res) => res.end('ok'))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    const posting: Transport = {
+      name: 'http-poster',
+      async send(records) {
+        const res = await fetch(`http://127.0.0.1:${port}/ingest`, { method: 'POST', body: JSON.stringify(records) })
+        await res.text()
+      },
+    }
+    const telltale = createTelltale({ service: 's', transports: [posting], ...quiet })
+    const scope = telltale.startRequest({ method: 'GET' })
+    await scope.run(async () => {
+      // the app's own outbound call is recorded; the transport's POST is not
+      const res = await fetch(`http://127.0.0.1:${port}/app-call`)
+      await res.text()
+      await telltale.flush()
+    })
+    scope.setRoute('/r')
+    scope.end(200)
+    await telltale.flush()
+    server.close()
+    const http = telltale.snapshot().resources.filter((r) => r.kind === 'http')
+    expect(http.map((r) => [r.operation, r.count])).toEqual([['GET', 1]])
+    expect(telltale.snapshot().routes[0]!.breakdown.http.count).toBe(1)
+    expect(telltale.stats().transports[0]!.sent).toBe(2)
+    await telltale.close()
+  })
+})

@@ -1,6 +1,7 @@
 import type { SendResult, Transport, TransportStats } from '../types.js'
 import type { DropCounter } from './drop-counter.js'
 import type { QueueEntry } from './queue-entry.js'
+import { withoutInstrumentation } from '../scope/hub.js'
 import { TransportDropError } from './transport-drop-error.js'
 
 export interface DeliverySettings {
@@ -141,7 +142,9 @@ export class Delivery {
     })
     let sending: Promise<void | SendResult>
     try {
-      sending = Promise.resolve(this.transport.send(batch.map((e) => e.record)))
+      // Telltale's own I/O is not the app's: a transport's requests are not recorded as spans.
+      const records = batch.map((e) => e.record)
+      sending = Promise.resolve(withoutInstrumentation(() => this.transport.send(records)))
     } catch (err) {
       sending = Promise.reject(err)
     }

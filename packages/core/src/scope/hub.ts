@@ -42,6 +42,20 @@ function getHub(): Hub {
 
 export const hub: Hub = getHub()
 
+const NOOP_RECORDER: Recorder = { recordResource() {}, countLateSpan() {}, maxStatementLength: 1000 }
+
+/**
+ * The scope of Telltale's own I/O (transports sending records, and whatever the app runs in
+ * `withoutInstrumentation()`): spans started under it are recorded nowhere, so a transport's
+ * POSTs or Redis commands never show up as the app's resources.
+ */
+export const SILENT_SCOPE: ActiveScope = Object.freeze({ ended: false, recorder: NOOP_RECORDER, addSpan() {} })
+
+/** Runs `fn` (and everything it starts) with instrumentation switched off. */
+export function withoutInstrumentation<T>(fn: () => T): T {
+  return hub.als.run(SILENT_SCOPE, fn)
+}
+
 /** The request scope of the running code, if any. */
 export function activeScope(): ActiveScope | undefined {
   return hub.als.getStore()

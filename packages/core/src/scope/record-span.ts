@@ -1,5 +1,5 @@
 import type { SpanKind } from '../types.js'
-import { type ActiveScope, hub } from './hub.js'
+import { type ActiveScope, hub, SILENT_SCOPE } from './hub.js'
 
 /**
  * Records one finished call (a query, a cache command, an outbound request, a block).
@@ -19,6 +19,7 @@ export function recordSpan(
   failed: boolean,
 ): void {
   if (scope !== undefined) {
+    if (scope === SILENT_SCOPE) return
     const recorder = scope.recorder
     if (scope.ended) recorder.countLateSpan()
     else scope.addSpan(kind, system, operation, statement, target, startMs, ms, failed)
