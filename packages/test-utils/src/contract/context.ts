@@ -17,7 +17,7 @@ class HandledError extends Error {
   override name = 'ValidationError'
 }
 
-export function contractContext(telltale: Telltale, clients: ContractClients, keep: (o: object) => void): ContractContext {
+export function contractContext(telltale: Telltale, clients: ContractClients, keep: (o: object) => void, hangDone: () => void): ContractContext {
   return {
     telltale,
     errors: {
@@ -40,7 +40,7 @@ export function contractContext(telltale: Telltale, clients: ContractClients, ke
           yield 'b'
         })(),
       ),
-    hang: () => sleep(HANG_MS),
+    hang: () => sleep(HANG_MS).then(hangDone),
     keep,
   }
 }

@@ -33,17 +33,17 @@ export function httpRequest(url: string, options: RequestOptions = {}): Promise<
 }
 
 /**
- * Sends a request and destroys the socket after `afterMs`, before any response: a client
- * that gives up. Resolves once the socket is closed.
+ * Sends a request and destroys the socket once `handling` resolves (the server is working
+ * on it), before any response: a client that gives up. Resolves once the socket is closed.
  */
-export function abortedRequest(url: string, afterMs: number): Promise<void> {
+export function abortedRequest(url: string, handling: Promise<unknown>): Promise<void> {
   return new Promise((resolve) => {
     const req = request(url, { agent: false })
     req.on('error', () => {})
     req.on('close', () => resolve())
     req.on('response', (res) => res.resume())
     req.end()
-    setTimeout(() => req.destroy(), afterMs)
+    void handling.then(() => req.destroy())
   })
 }
 
