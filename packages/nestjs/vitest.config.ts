@@ -26,7 +26,9 @@ export default mergeConfig(sharedConfig, defineConfig({
     execArgv: ['--expose-gc'],
     projects: [
       { extends: true, test: { name: 'nest 12', include: ['test/**/*.test.ts'], env: { NEST_MAJOR: '12' } } },
-      { extends: true, resolve: { alias: nest11 }, test: { name: 'nest 11', include: ['test/**/*.test.ts'], env: { NEST_MAJOR: '11' } } },
+      // dist.test.ts runs the built package in fresh processes, where Nest resolves as in an
+      // app (this package's devDependency, Nest 12): once is enough.
+      { extends: true, resolve: { alias: nest11 }, test: { name: 'nest 11', include: ['test/**/*.test.ts'], exclude: ['test/dist.test.ts'], env: { NEST_MAJOR: '11' } } },
     ],
   },
 }))

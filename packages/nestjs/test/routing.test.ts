@@ -82,6 +82,9 @@ class ItemsController {
   @Version('2') @Get(':id') item() {
     return 'v2'
   }
+  @Version(['3', '4']) @Get('multi/:id') multi() {
+    return 'v3 or v4'
+  }
 }
 
 @Controller('misc')
@@ -165,15 +168,20 @@ describe.each(platforms)('routes and errors on %s', (platform) => {
   const get = (path: string, init?: RequestInit) => fetch(running.url + path, init)
   const errors = () => telltale.snapshot().errors.map((e) => ({ name: e.name, message: e.message, route: e.route }))
 
-  it('names routes by global prefix, URI version, RouterModule path, controller and method paths', async () => {
+  it('names routes by global prefix, URI version (each version on its own), RouterModule path, controller and method paths', async () => {
     expect((await get('/api/v1/users/7')).status).toBe(200)
     expect((await get('/api/v1/users/8')).status).toBe(200)
     expect((await get('/api/v2/items/3')).status).toBe(200)
     expect((await get('/api/admin/reports/daily/2026-01-01')).status).toBe(200)
+    expect((await get('/api/v3/items/multi/1')).status).toBe(200)
+    expect((await get('/api/v4/items/multi/1')).status).toBe(200)
+    expect((await get('/api/v4/items/multi/2')).status).toBe(200)
     expect((await get('/api/users/7')).status).toBe(404) // no unversioned route
     expect((await counted(telltale, '/api/v1/users/:id', 2)).statuses).toEqual({ '2xx': 2 })
     expect((await counted(telltale, '/api/v2/items/:id', 1)).statuses).toEqual({ '2xx': 1 })
     expect((await counted(telltale, '/api/admin/reports/daily/:day', 1)).statuses).toEqual({ '2xx': 1 })
+    await counted(telltale, '/api/v3/items/multi/:id', 1)
+    await counted(telltale, '/api/v4/items/multi/:id', 2)
     expect((await counted(telltale, unmatchedUnderPrefix, 1)).statuses).toEqual({ '4xx': 1 })
     expect(telltale.snapshot().routes.map((r) => r.route)).not.toContain('/api/users/7')
   })
