@@ -17,7 +17,7 @@ in Redis and serves the query API, /metrics and a dashboard.
   --host <address>     HTTP address                        default: 127.0.0.1
   --port <port>        HTTP port                           default: 7070
   --token <token>      require "Authorization: Bearer <token>" (or $TELLTALE_COLLECTOR_TOKEN)
-  --batch-size <n>     entries per read                    default: 200
+  --batch-size <n>     entries per read                    default: 500
   --claim-idle-ms <ms> take over entries pending this long default: 30000
   --claim-interval-ms <ms> look for such entries this often default: 5000
   --block-ms <ms>      how long a read waits for entries   default: 1000

@@ -19,7 +19,7 @@ export interface CollectorOptions {
   host?: string
   /** Bearer token the HTTP API requires. Default: none. */
   token?: string
-  /** Entries per read. Default: 200. */
+  /** Entries per read. Default: 500. */
   batchSize?: number
   /** How long a read waits for new entries. Default: 1 000. */
   blockMs?: number
@@ -132,7 +132,7 @@ export function resolveCollectorOptions(input: unknown, env: NodeJS.ProcessEnv =
     host: str(o, 'host', '127.0.0.1'),
     port,
     token: token as string | null,
-    batchSize: int(o, 'batchSize', 200, 1, 10_000),
+    batchSize: int(o, 'batchSize', 500, 1, 10_000),
     blockMs: int(o, 'blockMs', 1_000, 1, 60_000),
     claimIdleMs: int(o, 'claimIdleMs', 30_000, 100, 24 * HOUR),
     claimIntervalMs: int(o, 'claimIntervalMs', 5_000, 100, HOUR),

@@ -66,7 +66,7 @@ export function createCollector(options?: CollectorOptions): Collector {
       return c
     }
     client = make()
-    // Blocking reads get their own connection so queries are never stuck behind them.
+    // Blocking reads get their own connection so queries and writes are never stuck behind them.
     reader = make()
     store = new RedisStore(client)
   } else {
@@ -79,8 +79,9 @@ export function createCollector(options?: CollectorOptions): Collector {
     { stream: isRedis ? opts.deadLetterStream : null, maxLen: opts.deadLetterMaxLen },
     opts.maxEntryBytes,
   )
+  // Batches are stored through the command connection, so a blocking read never delays them.
   const streamProcessor =
-    reader === null ? null : new Processor(new RedisStore(reader), rollup, { stream: opts.stream, group: opts.group }, { stream: opts.deadLetterStream, maxLen: opts.deadLetterMaxLen }, opts.maxEntryBytes)
+    reader === null || client === null ? null : new Processor(new RedisStore(client), rollup, { stream: opts.stream, group: opts.group }, { stream: opts.deadLetterStream, maxLen: opts.deadLetterMaxLen }, opts.maxEntryBytes)
   const consumer =
     reader === null || streamProcessor === null
       ? null
@@ -89,6 +90,7 @@ export function createCollector(options?: CollectorOptions): Collector {
           { stream: opts.stream, group: opts.group, consumer: opts.consumer, batchSize: opts.batchSize, blockMs: opts.blockMs, claimIdleMs: opts.claimIdleMs, claimIntervalMs: opts.claimIntervalMs },
           streamProcessor,
           describe,
+          opts.onError,
         )
   const query = new Query(store, rollup, settings)
   let server: Server | null = null

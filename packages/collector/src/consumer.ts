@@ -64,12 +64,15 @@ export class StreamConsumer {
   private loop: Promise<void> | null = null
   private nextClaim = 0
   private claimCursor = '0-0'
+  /** The batch being stored while the next one is read: at most two in flight. */
+  private inflight: Promise<void> | null = null
 
   constructor(
     private readonly client: Redis,
     private readonly settings: ConsumerSettings,
     private readonly processor: Processor,
     private readonly describeError: (err: unknown) => string,
+    private readonly onError: (message: string) => void,
   ) {}
 
   async ensureGroup(): Promise<void> {
@@ -90,6 +93,7 @@ export class StreamConsumer {
   async stop(): Promise<void> {
     this.running = false
     await this.loop
+    await this.settle().catch(() => {})
   }
 
   private async run(): Promise<void> {
@@ -103,6 +107,8 @@ export class StreamConsumer {
           await this.ensureGroup()
           groupReady = true
         }
+        // Pending entries include the batch in flight: let it finish before re-reading them.
+        if (ownPending) await this.settle()
         if (Date.now() >= this.nextClaim) {
           await this.claim()
           this.nextClaim = Date.now() + s.claimIntervalMs
@@ -115,13 +121,27 @@ export class StreamConsumer {
           await this.client.xack(s.stream, s.group, ...trimmed)
           this.stats.trimmed += trimmed.length
         }
-        if (entries.length > 0) await this.processor.processEntries(entries)
-        else if (trimmed.length === 0) ownPending = false
+        if (entries.length > 0) {
+          if (ownPending) {
+            await this.processor.processEntries(entries)
+          } else {
+            // Store this batch while reading the next: reads and writes use two connections.
+            const current = this.processor.processEntries(entries)
+            current.catch(() => {})
+            const previous = this.inflight
+            this.inflight = current
+            if (previous !== null) await previous
+          }
+        } else if (trimmed.length === 0) {
+          ownPending = false
+        }
         backoff = 100
       } catch (err) {
+        await this.settle().catch(() => {})
         if (!this.running) break
         this.stats.failures++
         this.stats.lastError = this.describeError(err)
+        this.onError(`reading ${s.stream}: ${this.stats.lastError}`)
         if (err instanceof Error && err.message.includes('NOGROUP')) groupReady = false
         // Whatever was read but not stored is still pending for us: read it again first.
         ownPending = true
@@ -129,6 +149,13 @@ export class StreamConsumer {
         backoff = Math.min(backoff * 2, 5_000)
       }
     }
+  }
+
+  /** Waits for the batch in flight; rethrows its failure. */
+  private async settle(): Promise<void> {
+    const p = this.inflight
+    this.inflight = null
+    if (p !== null) await p
   }
 
   private async claim(): Promise<void> {

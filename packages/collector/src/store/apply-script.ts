@@ -32,22 +32,42 @@ for g = 1, ng do
   else redis.call('SET', key, '1') end
   redis.call('EXPIRE', key, guardTtl)
 end
+-- Hashes: one HMGET and one HSET per key (in chunks), the arithmetic in Lua. Integers stay
+-- exact up to 2^53; far cheaper than one HINCRBY per sketch bucket.
+local function chunks(list, size, fn)
+  for c = 1, #list, size do fn(unpack(list, c, math.min(c + size - 1, #list))) end
+end
 local nh = tonumber(nxt())
 for _ = 1, nh do
   local key, ttl = nxt(), nxt()
-  for _ = 1, tonumber(nxt()) do local f, v = nxt(), nxt() redis.call('HINCRBY', key, f, v) end
-  for _ = 1, tonumber(nxt()) do local f, v = nxt(), nxt() redis.call('HINCRBYFLOAT', key, f, v) end
-  for _ = 1, tonumber(nxt()) do
-    local f, v = nxt(), nxt()
-    local cur = redis.call('HGET', key, f)
-    if (not cur) or tonumber(v) > tonumber(cur) then redis.call('HSET', key, f, v) end
+  local fields, vals, kinds = {}, {}, {}
+  for kind = 1, 4 do
+    for _ = 1, tonumber(nxt()) do
+      local f, v = nxt(), nxt()
+      fields[#fields + 1] = f
+      vals[#vals + 1] = tonumber(v)
+      kinds[#kinds + 1] = kind
+    end
   end
-  for _ = 1, tonumber(nxt()) do
-    local f, v = nxt(), nxt()
-    local cur = redis.call('HGET', key, f)
-    if (not cur) or tonumber(v) < tonumber(cur) then redis.call('HSET', key, f, v) end
+  local out = {}
+  if #fields > 0 then
+    local cur = {}
+    chunks(fields, 500, function(...)
+      for _, x in ipairs(redis.call('HMGET', key, ...)) do cur[#cur + 1] = x end
+    end)
+    for j = 1, #fields do
+      local kind, v, c = kinds[j], vals[j], cur[j]
+      local old = c and tonumber(c) or nil
+      local new
+      if kind == 1 then new = string.format('%.0f', (old or 0) + v)
+      elseif kind == 2 then new = string.format('%.17g', (old or 0) + v)
+      elseif kind == 3 then if old == nil or v > old then new = string.format('%.17g', v) end
+      else if old == nil or v < old then new = string.format('%.17g', v) end end
+      if new then out[#out + 1] = fields[j]; out[#out + 1] = new end
+    end
   end
-  for _ = 1, tonumber(nxt()) do local f, v = nxt(), nxt() redis.call('HSET', key, f, v) end
+  for _ = 1, tonumber(nxt()) do local f, v = nxt(), nxt(); out[#out + 1] = f; out[#out + 1] = v end
+  if #out > 0 then chunks(out, 1000, function(...) redis.call('HSET', key, ...) end) end
   redis.call('EXPIRE', key, ttl)
 end
 local nz = tonumber(nxt())

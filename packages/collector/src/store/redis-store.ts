@@ -3,7 +3,8 @@ import type { OpBatch } from '../op-batch.js'
 import { APPLY_SCRIPT, encodeBatch } from './apply-script.js'
 import type { AckTarget, Store } from './store.js'
 
-type ScriptClient = Redis & { telltaleApply(...args: string[]): Promise<number[]> }
+/** ioredis flattens an array argument, so a batch of any size goes without spreading it on the stack. */
+type ScriptClient = Redis & { telltaleApply(args: string[]): Promise<number[]> }
 
 /** Rollups in Redis: one Lua script per batch writes them (ioredis retries NOSCRIPT with EVAL). */
 export class RedisStore implements Store {
@@ -18,7 +19,7 @@ export class RedisStore implements Store {
   }
 
   async apply(batch: OpBatch, ack: AckTarget | null): Promise<number[]> {
-    const dups = await this.client.telltaleApply(...encodeBatch(batch, ack))
+    const dups = await this.client.telltaleApply(encodeBatch(batch, ack))
     return Array.isArray(dups) ? dups.map(Number) : []
   }
 
