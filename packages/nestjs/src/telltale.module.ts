@@ -98,7 +98,13 @@ function instanceFrom(options: TelltaleModuleOptions): Telltale {
   if ('telltale' in options) {
     telltale = expectTelltale(options.telltale, `${PKG}: TelltaleModule options { telltale }`)
   } else {
-    telltale = createTelltale(options)
+    try {
+      telltale = createTelltale(options)
+    } catch (err) {
+      // The core names the option, what it got and what it accepts; say where it came from.
+      if (err instanceof TypeError) throw new TypeError(`${PKG}: TelltaleModule options: ${err.message.replace(/^@telltale\/core: /, '')}`, { cause: err })
+      throw err
+    }
     created.add(telltale)
   }
   return telltale

@@ -145,6 +145,13 @@ describe('setup errors', () => {
     )
   })
 
+  it("rejects app creation with the core's reason when an option is invalid", async () => {
+    const start = startNest('express', rootModule({ imports: [TelltaleModule.forRoot({ service: 'bad', flushIntervalMs: 'soon' as never })] }), { abortOnError: false })
+    await expect(start).rejects.toThrow(
+      new TypeError('@telltale/nestjs: TelltaleModule options: option "flushIntervalMs" must be an integer between 100 and 3600000; received "soon"'),
+    )
+  })
+
   it('rejects app creation when the async factory returns no options', async () => {
     // abortOnError: false, or Nest aborts the process on any error while it creates the app.
     const start = startNest('express', rootModule({ imports: [TelltaleModule.forRootAsync({ useFactory: async () => undefined as never })] }), { abortOnError: false })
