@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import { createCollector } from './collector.js'
 import type { CollectorOptions } from './collector-options.js'
-import { redactRedisUrl } from './redact.js'
+import { describeError, redactRedisUrl } from './redact.js'
 
 const HELP = `Usage: telltale-collector [options]
 
@@ -109,8 +109,8 @@ c.start().then(
     process.stdout.write(`telltale-collector: consumer ${s.consumer} reading ${options.stream ?? 'telltale:records'} from ${s.redis ?? ''}${c.url ? `; serving ${c.url}` : ''}\n`)
   },
   (err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err)
-    process.stderr.write(`telltale-collector: could not start (${message}); Redis at ${redactRedisUrl(options.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')}\n`)
+    const url = options.redis ?? (process.env.REDIS_URL || 'redis://127.0.0.1:6379')
+    process.stderr.write(`telltale-collector: could not start (${describeError(err, url)}); Redis at ${redactRedisUrl(url)}\n`)
     process.exit(1)
   },
 )

@@ -81,7 +81,7 @@ export function createCollector(options?: CollectorOptions): Collector {
   )
   // Batches are stored through the command connection, so a blocking read never delays them.
   const streamProcessor =
-    reader === null || client === null ? null : new Processor(new RedisStore(client), rollup, { stream: opts.stream, group: opts.group }, { stream: opts.deadLetterStream, maxLen: opts.deadLetterMaxLen }, opts.maxEntryBytes)
+    reader === null || client === null ? null : new Processor(store, rollup, { stream: opts.stream, group: opts.group }, { stream: opts.deadLetterStream, maxLen: opts.deadLetterMaxLen }, opts.maxEntryBytes)
   const consumer =
     reader === null || streamProcessor === null
       ? null
