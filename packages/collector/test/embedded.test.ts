@@ -42,6 +42,34 @@ describe('embedded mode (memory store, fed by the core)', () => {
     expect(services).toMatchObject([{ service: 'shop', windows: 2, lostWindows: 0, instances: 1 }])
   })
 
+  it('keeps resources (spans), custom breakdown, and traces of failed requests', async () => {
+    const collector = embedded()
+    const telltale = createTelltale({ service: 'traced', transports: [collector.transport], flushIntervalMs: 3_600_000, traceSampleRate: 0 })
+    await telltale.span('nightly-report', async () => {})
+    for (let i = 0; i < 3; i++) {
+      const scope = telltale.startRequest({ method: 'POST', path: '/pay' })
+      await scope.run(async () => {
+        await telltale.span('render-invoice', async () => {})
+        scope.setRoute(i === 0 ? '/pay' : '/refund')
+        scope.setError(new Error('declined'))
+        scope.end(502)
+      })
+    }
+    await telltale.close()
+    const { resources } = await collector.query.resources({ service: 'traced' })
+    expect(resources).toMatchObject([
+      { kind: 'custom', system: 'app', operation: 'span', statement: 'render-invoice', count: 3, errors: 0 },
+      { kind: 'custom', system: 'app', operation: 'span', statement: 'nightly-report', count: 1, errors: 0 },
+    ])
+    const { routes } = await collector.query.routes({ service: 'traced' })
+    expect(routes.find((r) => r.route === '/refund')).toMatchObject({ count: 2, errors: 2, statuses: { '5xx': 2 }, breakdown: { custom: { count: 2 } } })
+    const all = await collector.query.traces({ service: 'traced' })
+    expect(all.traces).toHaveLength(3)
+    expect(all.traces[0]).toMatchObject({ type: 'trace', reason: 'error', status: 502, spans: [{ kind: 'custom', statement: 'render-invoice' }] })
+    expect((await collector.query.traces({ service: 'traced', route: '/pay' })).traces).toHaveLength(1)
+    expect((await collector.query.traces({ service: 'traced', limit: '2' })).traces).toHaveLength(2)
+  })
+
   it('applies a window once however often it arrives, and reports seq gaps as lost windows', async () => {
     const collector = embedded()
     const copy = memoryTransport()
