@@ -167,9 +167,12 @@ async function appCost() {
   }
 }
 
+const cost = await appCost()
+console.log(`\nApp-side cost per request (${cost.requests} requests over 50 routes, one process pinned to one core, windows flushed every 100 ms to Redis; CPU time, includes closing and shipping the windows):`)
+printTable(cost.rows)
+if (args.has('--app-only')) process.exit(0)
 const windowsResult = await ingest()
 const eventsResult = await ingestEvents()
-const cost = await appCost()
 const { w } = windowsResult
 const wps = windowsResult.windows / w.seconds
 console.log(`\nCollector ingest, one collector process pinned to one core (${hasTaskset ? 'taskset' : 'not pinned: no taskset'}), Redis on another`)
@@ -196,8 +199,7 @@ printTable([
   },
 ])
 const needed = (INSTANCES / 10) * 1
+console.log(`Per CPU-second: ${(windowsResult.windows / w.collectorCpu).toFixed(0)} windows on the collector, ${(windowsResult.windows / w.redisCpu).toFixed(0)} windows on Redis (the wall-clock rate is lower when other processes compete for the cores).`)
 console.log(`\nTarget: 1 000 instances flushing every 10 s with ${ROUTES} routes = ${needed} windows/s. Measured ${wps.toFixed(0)} windows/s: ${(wps / needed).toFixed(1)}x the target.`)
 console.log(`Rollup memory (MEMORY USAGE): ${windowsResult.perRouteMinute.toFixed(0)} B per route-minute hash, ${windowsResult.perRouteHour.toFixed(0)} B per route-hour hash;`)
 console.log(`  a route active all day keeps ~${((windowsResult.perRouteMinute * 1440) / 1024 / 1024).toFixed(2)} MiB of minute rollups (24 h retention) and ~${((windowsResult.perRouteHour * 24 * 30) / 1024 / 1024).toFixed(2)} MiB of hour rollups (30 days).`)
-console.log(`\nApp-side cost per request (${cost.requests} requests over 50 routes, one process pinned to one core, windows flushed every 100 ms to Redis):`)
-printTable(cost.rows)
