@@ -1,18 +1,33 @@
 #!/usr/bin/env node
-// `npm run demo`: runs an example shop API under load and prints what Telltale saw.
-import { existsSync } from 'node:fs'
+// `npm run demo`: builds what the demo imports (turbo; cached after the first run), then runs
+// examples/demo/cli.mjs: an example shop API under load, and what Telltale saw.
+import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { parseFlags } from '../examples/demo/flags.mjs'
 
-const demo = fileURLToPath(new URL('../examples/demo.mjs', import.meta.url))
-if (!existsSync(demo)) {
-  console.error(
-    [
-      'The demo is not here yet: it needs the example apps (examples/), which arrive with the',
-      'demo issue. Until then, see Telltale work with:',
-      '  npm test                       the whole suite against local PostgreSQL, MariaDB and Redis',
-      '  npm run build && npm run bench:core   the core overhead benchmark',
-    ].join('\n'),
-  )
-  process.exit(1)
+const root = fileURLToPath(new URL('..', import.meta.url))
+const argv = process.argv.slice(2)
+/** Bad flags and --help need no build: main() answers them. */
+function runs() {
+  try {
+    return !parseFlags(argv).help
+  } catch {
+    return false
+  }
 }
-await import(demo)
+
+if (runs()) {
+  process.stdout.write('building the packages the demo uses (turbo, cached)...\n')
+  const turbo = fileURLToPath(new URL('../node_modules/turbo/bin/turbo', import.meta.url))
+  const build = spawnSync(process.execPath, [turbo, 'run', 'build', '--filter=telltale-demo...', '--output-logs=errors-only'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+  })
+  if (build.status !== 0) {
+    process.stderr.write('demo: the build failed (see above); `npm run build` shows the whole output\n')
+    process.exit(1)
+  }
+}
+const { main } = await import('../examples/demo/cli.mjs')
+process.exitCode = await main(argv)
