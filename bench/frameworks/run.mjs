@@ -23,17 +23,20 @@ function ensureBuilt(framework) {
   }
 }
 
-async function measure(framework, route, variant, attempt = 1) {
+async function startVariant(framework, variant, attempt = 1) {
   ensureBuilt(framework)
-  let server
   try {
-    server = framework in NEST
+    return framework in NEST
       ? await startServer({ script: here('./nestjs-server.mjs'), env: { PLATFORM: NEST[framework], VARIANT: variant } })
       : await startServer({ script: here('./server.mjs'), env: { FRAMEWORK: framework, VARIANT: variant } })
   } catch (err) {
     if (attempt >= 3) throw err
-    return measure(framework, route, variant, attempt + 1)
+    return startVariant(framework, variant, attempt + 1)
   }
+}
+
+async function measure(framework, route, variant) {
+  const server = await startVariant(framework, variant)
   try {
     const url = `${server.url}/${route}`
     await runLoad({ url, connections: 50, durationSec: 1 })
@@ -46,10 +49,45 @@ async function measure(framework, route, variant, attempt = 1) {
   }
 }
 
+/**
+ * PAIRED=1: each round runs bare and Telltale at the same time, both servers on core 0 and
+ * both load generators on core 1, so whatever else the machine does hits both alike. The
+ * two servers split core 0, so their throughput ratio is their CPU-cost ratio.
+ */
+async function measurePaired(framework, route) {
+  const servers = [await startVariant(framework, 'bare'), await startVariant(framework, 'telltale')]
+  try {
+    const load = (durationSec) => Promise.all(servers.map((s) => runLoad({ url: `${s.url}/${route}`, connections: 50, durationSec })))
+    await load(1)
+    const cpu0 = servers.map((s) => s.cpuMs())
+    const loads = await load(DURATION)
+    return servers.map((s, i) => ({
+      rps: loads[i].rps,
+      p99: loads[i].p99,
+      cpuUsPerReq: ((s.cpuMs() - cpu0[i]) * 1000) / loads[i].requests,
+      rssMb: s.rssMb(),
+      errors: loads[i].errors + loads[i].non2xx,
+    }))
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()))
+  }
+}
+
+async function measureAll(framework, route) {
+  if (process.env.PAIRED !== '1') return interleave(['bare', 'telltale'], ROUNDS, (variant) => measure(framework, route, variant))
+  const results = { bare: [], telltale: [] }
+  for (let r = 0; r < ROUNDS; r++) {
+    const [bare, telltale] = await measurePaired(framework, route)
+    results.bare.push(bare)
+    results.telltale.push(telltale)
+  }
+  return results
+}
+
 const rows = []
 for (const framework of FRAMEWORKS) {
   for (const route of ROUTES) {
-    const results = await interleave(['bare', 'telltale'], ROUNDS, (variant) => measure(framework, route, variant))
+    const results = await measureAll(framework, route)
     const ratios = results.telltale.map((t, i) => t.rps / results.bare[i].rps)
     // CPU per request is less disturbed than throughput when other processes share the
     // machine: the server-bound ratio it implies is reported next to the measured one.
@@ -70,6 +108,6 @@ for (const framework of FRAMEWORKS) {
     console.error(`${framework} ${route}: ratio ${median(ratios).toFixed(3)} (rounds: ${ratios.map((r) => r.toFixed(3)).join(', ')})`)
   }
 }
-console.log(`\n${ROUNDS} rounds × ${DURATION} s per variant, 50 connections, ${process.version}`)
+console.log(`\n${ROUNDS} rounds × ${DURATION} s per variant, 50 connections, ${process.env.PAIRED === '1' ? 'bare and Telltale side by side' : 'variants interleaved'}, ${process.version}`)
 console.log('ratio: median of per-round Telltale/bare throughput; CPU ratio: median of per-round bare/Telltale CPU time per request\n')
 printTable(rows)
