@@ -62,10 +62,15 @@ const spread = (xs) => `${Math.min(...xs).toFixed(2)}..${Math.max(...xs).toFixed
 
 const CALLS = { pg: 'pg pool.query($1)', ioredis: 'ioredis get(key)' }
 const figures = []
-for (const client of ['pg', 'ioredis']) {
-  const o = await runPinned(INTERLEAVE, [client])
+for (const [client, aa] of [
+  ['pg', false],
+  ['ioredis', false],
+  ['pg', true],
+  ['ioredis', true],
+]) {
+  const o = await runPinned(INTERLEAVE, aa ? [client, 'aa'] : [client])
   figures.push({
-    call: CALLS[client],
+    call: aa ? `${CALLS[client]}, bare vs bare (noise floor)` : CALLS[client],
     'bare calls/cpu-s': Math.round(median(o.bare)),
     'instrumented calls/cpu-s': Math.round(median(o.instrumented)),
     'ratio (median)': Number(median(o.ratios).toFixed(3)),
