@@ -3,7 +3,8 @@
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
-import { PRODUCT_COUNT, startSupplier } from 'example-shop'
+import { PRODUCT_COUNT } from 'example-shop/constants'
+import { startSupplier } from 'example-shop/supplier'
 import { FlagError, parseFlags, USAGE } from './flags.mjs'
 import { driveLoad, progressBar, requestMix } from './load.mjs'
 import { dropRunKeys, startCollectorProcess } from './pipeline.mjs'
@@ -108,7 +109,7 @@ export async function runDemo(opts, { out = process.stdout, err = process.stderr
     say(`Collector API: ${collectorUrl}/api/routes?service=shop-api  (also /api/resources, /api/events, /api/errors, /metrics; dashboard: ${collectorUrl}/)`)
     if (opts.json !== null) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`)
     if (opts.serve) {
-      say(`Serving: the app at ${ready.appUrl}, the collector at ${collectorUrl}. Ctrl-C stops both.`)
+      say(`Serving the app at ${ready.appUrl} and the collector at ${collectorUrl} (Ctrl-C stops both)`)
       await new Promise((resolve) => process.once('SIGINT', resolve))
     } else {
       say('(stopped; add --serve to keep the app and the collector running)')

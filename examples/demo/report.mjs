@@ -36,15 +36,19 @@ export function formatReport(report) {
   out.push('', `Telltale demo: ${setup.framework} shop API, ${(load.elapsedMs / 1000).toFixed(1)} s of load over ${setup.connections} connections`)
   for (const [k, v] of Object.entries(setup.lines)) out.push(`  ${pad(k, 9)} ${v}`)
   out.push('', 'Routes (time shares: where each route spent its time)')
-  const header = `  ${pad('route', 28)}${lpad('req', 7)}${lpad('rpm', 8)}${lpad('p50', 10)}${lpad('p95', 10)}${lpad('p99', 10)}${lpad('err', 6)}${lpad('db', 6)}${lpad(setup.cacheEmbedded ? 'cache*' : 'cache', 7)}${lpad('http', 6)}`
+  const header = `  ${pad('route', 28)}${lpad('req', 7)}${lpad('rpm', 8)}${lpad('p50', 10)}${lpad('p95', 10)}${lpad('p99', 10)}${lpad('err', 6)}${lpad('db', 6)}${lpad(setup.cacheEmbedded ? 'cache*' : 'cache', 7)}${lpad('http', 6)}${lpad('own', 6)}`
   out.push(header)
   for (const r of telltale.routes) {
     const total = r.mean * r.count
+    const { db, http } = r.breakdown
+    const cache = r.breakdown[cacheKind]
     out.push(
       `  ${pad(`${r.method} ${r.route}`, 28)}${lpad(r.count, 7)}${lpad(r.rpm, 8)}${lpad(ms(r.p50), 10)}${lpad(ms(r.p95), 10)}${lpad(ms(r.p99), 10)}` +
-        `${lpad(pct(r.errors, r.count), 6)}${lpad(pct(r.breakdown.db.ms, total), 6)}${lpad(pct(r.breakdown[cacheKind].ms, total), 7)}${lpad(pct(r.breakdown.http.ms, total), 6)}`,
+        `${lpad(pct(r.errors, r.count), 6)}${lpad(pct(db.ms, total), 6)}${lpad(pct(cache.ms, total), 7)}${lpad(pct(http.ms, total), 6)}` +
+        lpad(pct(Math.max(0, total - db.ms - cache.ms - http.ms), total), 6),
     )
   }
+  out.push(`  err: responses >= 500; db / cache / http: share of the route's time in each; own: the rest, the app's own code`)
   if (setup.cacheEmbedded) out.push('  * the in-process cache, timed with telltale.span() (custom spans)')
   out.push('', 'Top resources (by total time)')
   const resources = [...telltale.resources].sort((a, b) => b.mean * b.count - a.mean * a.count).slice(0, 8)
@@ -60,9 +64,24 @@ export function formatReport(report) {
   }
   out.push('', 'Errors')
   if (telltale.errors.length === 0) out.push('  (none)')
-  for (const e of telltale.errors) out.push(`  ${pad(`${e.name}: ${e.message}`, 44)}${lpad(e.count, 7)}   ${e.method ?? ''} ${e.route ?? ''}`)
-  const answered = Object.entries(load.statuses).map(([k, v]) => `${v} ${k}`).join(', ')
+  for (const e of mergeErrors(telltale.errors)) out.push(`  ${pad(`${e.name}: ${e.message}`, 44)}${lpad(e.count, 7)}   ${e.method ?? ''} ${e.route ?? ''}`)
+  const answered = Object.entries(load.statuses)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ')
   const counted = telltale.routes.reduce((n, r) => n + r.count, 0)
   out.push('', `The load generator sent ${load.requests} requests (${answered}); Telltale counted ${counted}.`)
   return out
+}
+
+/** One line per error as a reader sees it: the collector keeps one per stack fingerprint. */
+function mergeErrors(errors) {
+  const byText = new Map()
+  for (const e of errors) {
+    const k = `${e.name}\n${e.message}\n${e.method}\n${e.route}`
+    const seen = byText.get(k)
+    if (seen === undefined) byText.set(k, { ...e })
+    else seen.count += e.count
+  }
+  return [...byText.values()].sort((a, b) => b.count - a.count)
 }

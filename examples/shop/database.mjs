@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { instrument } from '@telltale/core'
 import pg from 'pg'
+import { PRODUCT_COUNT } from './constants.mjs'
 
 /**
  * The shop's PostgreSQL pool, timed by Telltale: `instrument(new pg.Pool())` is all an app
@@ -36,8 +37,6 @@ export async function openDatabase({ url, schema }) {
     },
   }
 }
-
-export const PRODUCT_COUNT = 24
 
 /**
  * PGlite's first start runs initdb (several seconds); its data directory is kept as a

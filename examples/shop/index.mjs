@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { memoryCache, redisCache } from './cache.mjs'
+import { SLOW_MS } from './constants.mjs'
 import { openDatabase } from './database.mjs'
 
-export { PRODUCT_COUNT } from './database.mjs'
+export { PRODUCT_COUNT, SLOW_MS } from './constants.mjs'
 export { closeServer, startSupplier } from './supplier.mjs'
 
-/** How long GET /reports/sales works in its own code (the demo's slow route). */
-export const SLOW_MS = 120
 const CACHE_TTL_SECONDS = 30
 
 export class PaymentError extends Error {

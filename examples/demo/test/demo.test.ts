@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { SLOW_MS } from 'example-shop'
+import { SLOW_MS } from 'example-shop/constants'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const cli = fileURLToPath(new URL('../cli.mjs', import.meta.url))
