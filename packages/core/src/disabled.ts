@@ -16,6 +16,7 @@ export function disabledTelltale(service: string): Telltale {
     overflow: { routes: 0, resources: 0, events: 0 },
     lateSpans: 0,
     internalErrors: 0,
+    instrument: { internalErrors: 0, statementCacheEvictions: 0 },
   })
   return {
     service,

@@ -7,6 +7,7 @@ import { ErrorTable } from './errors/error-table.js'
 import { EventTable } from './aggregate/event-table.js'
 import { ResourceTable } from './aggregate/resource-table.js'
 import { RouteTable } from './aggregate/route-table.js'
+import { instrumentStats } from './instrument/instrument-stats.js'
 import { compileIgnore } from './internal/ignore.js'
 import { instanceId, traceId } from './internal/instance-id.js'
 import { isPromise } from './internal/is-promise.js'
@@ -328,6 +329,7 @@ export class TelltaleEngine implements Telltale, ScopeOwner {
       },
       lateSpans: this.lateSpans,
       internalErrors: this.internalErrors,
+      instrument: instrumentStats(),
     }
   }
 

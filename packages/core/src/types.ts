@@ -240,6 +240,13 @@ export interface TelltaleStats {
   /** Spans that finished after their request had ended: counted, not attached. */
   lateSpans: number
   internalErrors: number
+  /** Process-wide figures of instrument() and the channel subscribers. */
+  instrument: {
+    /** Failures inside instrumentation code, swallowed so the app never saw them. */
+    internalErrors: number
+    /** Normalized-statement cache: texts evicted because it was full (a sign of unbounded SQL variety). */
+    statementCacheEvictions: number
+  }
 }
 
 /** What an adapter gets from `telltale.startRequest()`: see the core README. */

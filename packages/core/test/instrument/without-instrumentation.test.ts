@@ -1,6 +1,6 @@
 import Redis from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
-import { untracked } from '../../src/instrument/untracked.js'
+import { withoutInstrumentation } from '../../src/index.js'
 import { testTelltale } from '../helpers.js'
 import { REDIS_URL, uniq } from './helpers.js'
 
@@ -14,7 +14,7 @@ afterAll(async () => {
 
 const sets = () => telltale.snapshot().resources.filter((r) => r.statement === 'SET ? ?').reduce((n, r) => n + r.count, 0)
 
-describe('untracked(fn)', () => {
+describe('withoutInstrumentation(fn)', () => {
   it('keeps the calls fn makes (and their async continuations) out of every statistic', async () => {
     // a command sent before the connection is ready is published when it is written, after
     // its caller already has the reply: connect first so each count below is settled
@@ -22,7 +22,7 @@ describe('untracked(fn)', () => {
     const before = sets()
     await redis.set(key, '1')
     expect(sets()).toBe(before + 1)
-    const value = await untracked(async () => {
+    const value = await withoutInstrumentation(async () => {
       await redis.set(key, '2')
       await new Promise((r) => setTimeout(r, 1))
       await redis.set(key, '3')
