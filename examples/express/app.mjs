@@ -1,6 +1,6 @@
 import { createTelltale } from '@telltale/core'
 import { telltaleErrorHandler, telltaleMiddleware } from '@telltale/express'
-import { closeServer, openShop } from 'example-shop'
+import { closeServer, openShop, running } from 'example-shop'
 import express from 'express'
 
 /**
@@ -29,16 +29,7 @@ export async function start({ transports, services, port = 0 }) {
   app.use((err, req, res, _next) => res.status(500).json({ error: 'internal error' }))
 
   const server = await listen(app, port)
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    telltale,
-    shop,
-    async close() {
-      await closeServer(server)
-      await telltale.close()
-      await shop.close()
-    },
-  }
+  return running({ url: `http://127.0.0.1:${server.address().port}`, telltale, shop, stopServer: () => closeServer(server) })
 }
 
 function listen(app, port) {

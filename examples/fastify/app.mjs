@@ -1,6 +1,6 @@
 import { createTelltale } from '@telltale/core'
 import telltalePlugin from '@telltale/fastify'
-import { openShop } from 'example-shop'
+import { openShop, running } from 'example-shop'
 import Fastify from 'fastify'
 
 /**
@@ -24,14 +24,5 @@ export async function start({ transports, services, port = 0 }) {
   app.post('/checkout', async (req, res) => reply(res, await shop.checkout()))
 
   await app.listen({ port, host: '127.0.0.1' })
-  return {
-    url: `http://127.0.0.1:${app.server.address().port}`,
-    telltale,
-    shop,
-    async close() {
-      await app.close()
-      await telltale.close()
-      await shop.close()
-    },
-  }
+  return running({ url: `http://127.0.0.1:${app.server.address().port}`, telltale, shop, stopServer: () => app.close() })
 }

@@ -3,7 +3,7 @@ import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import { createTelltale } from '@telltale/core'
 import { telltaleMiddleware } from '@telltale/koa'
-import { closeServer, openShop } from 'example-shop'
+import { closeServer, openShop, running } from 'example-shop'
 import Koa from 'koa'
 
 /**
@@ -36,14 +36,5 @@ export async function start({ transports, services, port = 0 }) {
 
   const server = createServer(app.callback())
   await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    telltale,
-    shop,
-    async close() {
-      await closeServer(server)
-      await telltale.close()
-      await shop.close()
-    },
-  }
+  return running({ url: `http://127.0.0.1:${server.address().port}`, telltale, shop, stopServer: () => closeServer(server) })
 }

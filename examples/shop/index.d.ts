@@ -31,3 +31,10 @@ export declare class PaymentError extends Error {}
 export declare function openShop(telltale: Telltale, services: ShopServices): Promise<Shop>
 export declare function startSupplier(): Promise<{ url: string; close(): Promise<void> }>
 export declare function closeServer(server: import('node:http').Server): Promise<void>
+export interface RunningApp {
+  url: string
+  telltale: Telltale
+  shop: Shop
+  close(): Promise<void>
+}
+export declare function running(app: { url: string; telltale: Telltale; shop: Shop; stopServer(): Promise<unknown> }): RunningApp

@@ -84,3 +84,19 @@ export async function openShop(telltale, { databaseUrl, redisUrl, supplierUrl, r
   }
 }
 
+/**
+ * What the demo needs of a running example: where it listens, its Telltale instance (to
+ * flush) and how to stop it: the server first, then Telltale (delivers the last window).
+ */
+export function running({ url, telltale, shop, stopServer }) {
+  return {
+    url,
+    telltale,
+    shop,
+    async close() {
+      await stopServer()
+      await telltale.close()
+      await shop.close()
+    },
+  }
+}
