@@ -11,6 +11,6 @@ import { type Telltale, TelltaleEngine } from './telltale.js'
 export function createTelltale(options?: TelltaleOptions): Telltale {
   const resolved = resolveOptions(options)
   if (!resolved.enabled) return disabledTelltale(resolved.service)
-  subscribeChannels()
+  subscribeChannels(resolved.channels)
   return new TelltaleEngine(resolved)
 }

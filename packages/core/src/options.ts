@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { CHANNEL_LIBRARIES, type ChannelLibrary } from './instrument/channels.js'
 import type { Transport } from './types.js'
 
 export type IgnoreRule = string | RegExp | ((path: string) => boolean)
@@ -57,6 +58,11 @@ export interface TelltaleOptions {
   maxStatementLength?: number
   /** Telltale's own failures. Default: a warning on stderr, at most one a minute. */
   onInternalError?: (err: unknown) => void
+  /**
+   * Diagnostics channels to subscribe to (process-wide): `true` for all, `false` for none, or
+   * per library, e.g. `{ ioredis: false }`. Default: all (http, undici, mysql2, ioredis, node-redis).
+   */
+  channels?: boolean | Partial<Record<ChannelLibrary, boolean>>
 }
 
 export interface ResolvedOptions {
@@ -86,6 +92,7 @@ export interface ResolvedOptions {
   rawEvents: boolean
   maxStatementLength: number
   onInternalError: ((err: unknown) => void) | undefined
+  channels: ChannelLibrary[]
 }
 
 const PKG = '@telltale/core'
@@ -136,7 +143,7 @@ const NUMBER_RULES: Record<string, NumberRule> = {
   maxStatementLength: { min: 16, max: 1_000_000, integer: true, def: 1000 },
 }
 
-const OTHER_KEYS = ['service', 'environment', 'enabled', 'transports', 'ignore', 'rawEvents', 'onInternalError']
+const OTHER_KEYS = ['service', 'environment', 'enabled', 'transports', 'ignore', 'rawEvents', 'onInternalError', 'channels']
 const ACCEPTED_KEYS = [...OTHER_KEYS, ...Object.keys(NUMBER_RULES)]
 
 function resolveNumber(name: string, value: unknown): number {
@@ -204,6 +211,21 @@ function resolveIgnore(value: unknown): IgnoreRule[] {
   return [...value] as IgnoreRule[]
 }
 
+function resolveChannels(value: unknown): ChannelLibrary[] {
+  if (value === undefined || value === true) return [...CHANNEL_LIBRARIES]
+  if (value === false) return []
+  const accepted = `true, false, or an object with boolean values for ${CHANNEL_LIBRARIES.join(', ')}`
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw optionError('channels', value, accepted)
+  const selection = value as Record<string, unknown>
+  for (const [key, on] of Object.entries(selection)) {
+    if (!(CHANNEL_LIBRARIES as readonly string[]).includes(key)) {
+      throw new TypeError(`${PKG}: option "channels" has an unknown key ${JSON.stringify(key)}; accepted keys are ${CHANNEL_LIBRARIES.join(', ')}`)
+    }
+    if (typeof on !== 'boolean') throw optionError(`channels.${key}`, on, 'true or false')
+  }
+  return CHANNEL_LIBRARIES.filter((lib) => selection[lib] !== false)
+}
+
 function resolveBoolean(name: string, value: unknown, def: boolean): boolean {
   if (value === undefined) return def
   if (typeof value !== 'boolean') throw optionError(name, value, 'true or false')
@@ -242,6 +264,7 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
     ignore: resolveIgnore(opts.ignore),
     rawEvents: resolveBoolean('rawEvents', opts.rawEvents, false),
     onInternalError: onInternalError as ResolvedOptions['onInternalError'],
+    channels: resolveChannels(opts.channels),
     ...(numbers as unknown as Omit<ResolvedOptions, (typeof OTHER_KEYS)[number] & keyof ResolvedOptions>),
   } as ResolvedOptions
 }

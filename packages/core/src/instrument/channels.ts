@@ -188,24 +188,37 @@ const HTTP: ReadonlyArray<readonly [string, (msg: any) => void]> = [
 /** Strong references: a channel with subscribers must not be collected (older Node versions). */
 const kept: unknown[] = []
 
+/** The libraries whose channels Telltale can subscribe to, for the `channels` option. */
+export const CHANNEL_LIBRARIES = ['http', 'undici', 'mysql2', 'ioredis', 'node-redis'] as const
+export type ChannelLibrary = (typeof CHANNEL_LIBRARIES)[number]
+
+function libraryOf(channel: string): ChannelLibrary {
+  if (channel.startsWith('http.client.')) return 'http'
+  return channel.slice(0, channel.indexOf(':')) as ChannelLibrary
+}
+
 /**
- * Subscribes, once per process, to the diagnostics channels of clients that publish them
- * (mysql2, ioredis, node-redis) and of Node's HTTP clients (fetch/undici, node:http(s)).
- * Idempotent and never throws: on a Node without tracing channels it subscribes to what
- * there is.
+ * Subscribes to the diagnostics channels of clients that publish them (mysql2, ioredis,
+ * node-redis) and of Node's HTTP clients (fetch/undici, node:http(s)), for the libraries in
+ * `libraries`. Subscriptions are process-wide and never removed: each channel is subscribed
+ * at most once, whatever instance asks. Idempotent and never throws: on a Node without
+ * tracing channels it subscribes to what there is.
  */
-export function subscribeChannels(): void {
-  if (state.subscribed) return
-  state.subscribed = true
+export function subscribeChannels(libraries: readonly ChannelLibrary[] = CHANNEL_LIBRARIES): void {
+  const done = (state.subscribedChannels ??= [])
   try {
     if (typeof dc.tracingChannel === 'function') {
       for (const [name, describe] of TRACING) {
+        if (done.includes(name) || !libraries.includes(libraryOf(name))) continue
+        done.push(name)
         const channel = dc.tracingChannel(name)
         channel.subscribe(tracingHandlers(describe))
         kept.push(channel)
       }
     }
     for (const [name, handler] of HTTP) {
+      if (done.includes(name) || !libraries.includes(libraryOf(name))) continue
+      done.push(name)
       const fn = safe(handler)
       dc.subscribe(name, fn)
       kept.push(fn)

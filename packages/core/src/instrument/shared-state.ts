@@ -6,8 +6,8 @@
 export interface InstrumentState {
   /** >0 while a wrapper runs the original method: channel events seen then belong to the wrapper. */
   depth: number
-  /** Channel subscriptions are made once per process. */
-  subscribed: boolean
+  /** Channels subscribed so far (each at most once per process). */
+  subscribedChannels?: string[]
   /** Failures inside Telltale's own instrumentation code, swallowed so the app never sees them. */
   internalErrors: number
 }
@@ -18,7 +18,7 @@ function getState(): InstrumentState {
   const g = globalThis as unknown as Record<symbol, InstrumentState | undefined>
   let state = g[STATE_KEY]
   if (state === undefined) {
-    state = { depth: 0, subscribed: false, internalErrors: 0 }
+    state = { depth: 0, internalErrors: 0 }
     Object.defineProperty(globalThis, STATE_KEY, { value: state, enumerable: false, configurable: false, writable: false })
   }
   return state
