@@ -18,14 +18,16 @@ function startApp(config) {
     child.once('message', resolve)
     child.once('exit', (code) => reject(new Error(`the ${config.framework} app exited with code ${code} before serving`)))
   })
+  const exited = new Promise((resolve) => child.once('exit', resolve))
   const ask = (type, answer) =>
-    new Promise((resolve) => {
+    new Promise((resolve, reject) => {
       const onMessage = (msg) => {
         if (msg?.type !== answer) return
         child.off('message', onMessage)
         resolve(msg)
       }
       child.on('message', onMessage)
+      exited.then((code) => reject(new Error(`the ${config.framework} app exited with code ${code}`)))
       child.send({ type })
     })
   return {
@@ -33,7 +35,6 @@ function startApp(config) {
     flush: () => ask('flush', 'flushed'),
     async close() {
       if (child.exitCode !== null || !child.connected) return
-      const exited = new Promise((resolve) => child.once('exit', resolve))
       child.send({ type: 'close' })
       await exited
     },
@@ -54,6 +55,14 @@ export async function runDemo(opts, { out = process.stdout, err = process.stderr
     for (const fn of cleanup.reverse()) await fn().catch(() => {})
     cleanup.length = 0
   }
+  // Ctrl-C: with --serve once the report is out, the end of serving; before, stop everything.
+  let interrupted = () => {
+    err.write('\ninterrupted: stopping the app and cleaning up\n')
+    stop().finally(() => process.exit(130))
+  }
+  const onSignal = () => interrupted()
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   try {
     const supplier = await startSupplier()
     cleanup.push(() => supplier.close())
@@ -110,12 +119,14 @@ export async function runDemo(opts, { out = process.stdout, err = process.stderr
     if (opts.json !== null) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`)
     if (opts.serve) {
       say(`Serving the app at ${ready.appUrl} and the collector at ${collectorUrl} (Ctrl-C stops both)`)
-      await new Promise((resolve) => process.once('SIGINT', resolve))
+      await new Promise((resolve) => (interrupted = resolve))
     } else {
       say('(stopped; add --serve to keep the app and the collector running)')
     }
     return report
   } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
     await stop()
   }
 }
