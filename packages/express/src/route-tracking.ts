@@ -1,7 +1,10 @@
 import { IncomingMessage } from 'node:http'
 import { routeName, type RequestScope } from '@telltale/core'
 
-const kState = Symbol('telltale.express')
+// Registered symbols: if both the ESM and the CommonJS build are loaded, they share the
+// accessors and the state instead of replacing each other's.
+const kState = Symbol.for('telltale.express.state')
+const kInstalled = Symbol.for('telltale.express.routeTracking')
 
 /**
  * Everything the adapter keeps on a request, in one object: adding properties to Express's
@@ -61,13 +64,12 @@ const accessors: PropertyDescriptorMap = {
   },
 }
 
-let installed = false
-
 /** Defines the accessors, once per process: called when the middleware is created. */
 export function installRouteTracking(): void {
-  if (installed) return
-  installed = true
-  Object.defineProperties(IncomingMessage.prototype, accessors)
+  const proto = IncomingMessage.prototype as { [kInstalled]?: true }
+  if (proto[kInstalled]) return
+  Object.defineProperties(proto, accessors)
+  Object.defineProperty(proto, kInstalled, { value: true })
 }
 
 /** Starts following `req` through the routers; `scope` receives the route template. */
