@@ -29,13 +29,15 @@ async function reachPostgres(url) {
 
 async function reachRedis(url) {
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false })
-  redis.on('error', () => {})
+  // ioredis rejects with "Connection is closed."; the socket's error says why.
+  let cause = null
+  redis.on('error', (err) => (cause ??= err))
   try {
     await redis.connect()
     await redis.ping()
     return null
   } catch (err) {
-    return err.code ?? err.message
+    return cause?.code ?? err.code ?? err.message
   } finally {
     redis.disconnect()
   }

@@ -46,12 +46,12 @@ const key = (r: { method: string; route: string }) => `${r.method} ${r.route}`
 
 // One run per framework, each with a different setup, so every mode is exercised:
 // real PostgreSQL and Redis with the embedded collector, the full Redis pipeline, all embedded.
-const RUNS = [
+const RUNS: { framework: string; flags: string[] }[] = [
   { framework: 'express', flags: [] },
   { framework: 'koa', flags: ['--redis'] },
   { framework: 'fastify', flags: ['--embedded'] },
   { framework: 'nestjs', flags: [] },
-] as const
+]
 
 describe.each(RUNS)('npm run demo -- --framework $framework $flags', ({ framework, flags }) => {
   it("reports exactly the requests the load generator made, per route, with each route's time and breakdown", async () => {
@@ -99,7 +99,7 @@ describe.each(RUNS)('npm run demo -- --framework $framework $flags', ({ framewor
     for (const r of telltale.routes) expect(stdout).toMatch(new RegExp(`^  ${key(r).replace(/[/<>:]/g, '\\$&')} +${r.count} `, 'm'))
     expect(stdout).toContain(`Telltale counted ${load.requests}.`)
     expect(stdout).toMatch(/^Collector API: http:\/\/127\.0\.0\.1:\d+\/api\/routes\?service=shop-api/m)
-    if (flags.includes('--embedded' as never)) {
+    if (flags.includes('--embedded')) {
       expect(report.setup).toMatchObject({ databaseEmbedded: true, cacheEmbedded: true })
       expect(stdout).toMatch(/database +PGlite \(embedded/)
       expect(stdout).toMatch(/cache +in-process map \(embedded/)
@@ -107,7 +107,7 @@ describe.each(RUNS)('npm run demo -- --framework $framework $flags', ({ framewor
       expect(report.setup).toMatchObject({ databaseEmbedded: false, cacheEmbedded: false })
       expect(stdout).toMatch(/database +PostgreSQL at /)
     }
-    expect(report.setup.lines.pipeline).toMatch(flags.includes('--redis' as never) ? /telltale-collector process/ : /embedded in the app process/)
+    expect(report.setup.lines.pipeline).toMatch(flags.includes('--redis') ? /telltale-collector process/ : /embedded in the app process/)
   })
 })
 
