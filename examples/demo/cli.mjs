@@ -3,6 +3,7 @@
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
+import { pathToFileURL } from 'node:url'
 import { PRODUCT_COUNT } from 'example-shop/constants'
 import { startSupplier } from 'example-shop/supplier'
 import { FlagError, parseFlags, USAGE } from './flags.mjs'
@@ -163,4 +164,4 @@ export async function main(argv = process.argv.slice(2)) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = await main()
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main()
