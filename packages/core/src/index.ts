@@ -1,6 +1,6 @@
 export { createTelltale } from './create-telltale.js'
 export { instrument } from './instrument/instrument.js'
-export type { Telltale } from './telltale.js'
+export type { Telltale, SpanOptions } from './telltale.js'
 export type { TelltaleOptions, IgnoreRule } from './options.js'
 export { memoryTransport } from './transport/memory.js'
 export type { MemoryTransport, MemoryTransportOptions } from './transport/memory.js'

@@ -38,7 +38,7 @@ export interface Telltale {
   /** Counts a business event; numeric properties are summed. */
   track(name: string, props?: EventProps): void
   /** Times `fn` (sync or async) as a `custom` span and returns exactly what it returns. */
-  span<T>(name: string, fn: () => T): T
+  span<T>(name: string, fn: () => T, options?: SpanOptions): T
   /** Records an error, with the current request's route when called inside one. */
   captureError(err: unknown): void
   /** In-process aggregates since start. */
@@ -53,6 +53,15 @@ export interface Telltale {
 
 const MAX_NAME = 200
 const MAX_PROPS = 32
+const SPAN_KINDS: readonly SpanKind[] = ['db', 'cache', 'http', 'custom']
+
+/** For `span()` around a client `instrument()` does not know (an embedded database, an in-process cache). */
+export interface SpanOptions {
+  /** Which breakdown the time counts in. Default: `custom`. */
+  kind?: SpanKind
+  /** Shown as the resource's system, e.g. `sqlite`, `lru-cache`. Default: `app`. */
+  system?: string
+}
 
 function sanitizeProps(props: EventProps | undefined): Record<string, string | number | boolean | null> {
   const out: Record<string, string | number | boolean | null> = {}
@@ -189,7 +198,7 @@ export class TelltaleEngine implements Telltale, ScopeOwner {
     }
   }
 
-  span<T>(name: string, fn: () => T): T {
+  span<T>(name: string, fn: () => T, options?: SpanOptions): T {
     if (typeof fn !== 'function') {
       throw new TypeError(`@telltale/core: span(name, fn) expects fn to be a function; received ${describeValue(fn)}`)
     }
@@ -200,13 +209,23 @@ export class TelltaleEngine implements Telltale, ScopeOwner {
       label = fn.name || 'anonymous'
     }
     if (label.length > MAX_NAME) label = label.slice(0, MAX_NAME)
+    let kind: SpanKind = 'custom'
+    let system = 'app'
+    if (options !== undefined) {
+      if (options !== null && typeof options === 'object' && (options.kind === undefined || SPAN_KINDS.includes(options.kind)) && (options.system === undefined || (typeof options.system === 'string' && options.system !== '' && options.system.length <= MAX_NAME))) {
+        kind = options.kind ?? kind
+        system = options.system ?? system
+      } else {
+        this.reportInternal(new TypeError(`@telltale/core: span(name, fn, options) expects options { kind?: ${SPAN_KINDS.join(' | ')}, system?: non-empty string }; received ${describeValue(options)}`))
+      }
+    }
     const scope = activeScope()
     const start = performance.now()
     const finish = (failed: boolean) => {
       try {
         const ms = performance.now() - start
-        if (scope === undefined) this.recordResource('custom', 'app', 'span', label, ms, failed)
-        else recordSpan(scope, 'custom', 'app', 'span', label, undefined, start, ms, failed)
+        if (scope === undefined) this.recordResource(kind, system, 'span', label, ms, failed)
+        else recordSpan(scope, kind, system, 'span', label, undefined, start, ms, failed)
       } catch (err) {
         this.reportInternal(err)
       }

@@ -15,6 +15,14 @@ describe('error fingerprints', () => {
     expect(fingerprint('Error', 'x', a)).toBe(fingerprint('Error', 'x', b))
   })
 
+  it("leave out Node's own frames, which depend on how the code was scheduled", () => {
+    const direct = 'Error: x\n    at pay (/srv/app/shop.js:10:5)\n    at handler (/srv/app/routes.js:3:1)'
+    const viaTicks =
+      'Error: x\n    at pay (/srv/app/shop.js:10:5)\n    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)\n    at runNextTicks (node:internal/process/task_queues:64:5)\n    at handler (/srv/app/routes.js:3:1)'
+    expect(stackShape(viaTicks)).toBe('pay shop.js|handler routes.js')
+    expect(fingerprint('Error', 'x', viaTicks)).toBe(fingerprint('Error', 'x', direct))
+  })
+
   it('ignore volatile message parts: ids, numbers, quoted values, uuids', () => {
     expect(normalizeMessage('User 1234 not found')).toBe(normalizeMessage('User 98 not found'))
     expect(normalizeMessage('duplicate key "alice@example.com"')).toBe('duplicate key ?')

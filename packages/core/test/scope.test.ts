@@ -192,6 +192,28 @@ describe('span()', () => {
     expect(row.p50).toBeGreaterThanOrEqual(29)
   })
 
+  it('counts under the kind and system given, for clients instrument() does not know', async () => {
+    ;({ telltale } = testTelltale())
+    const cache = new Map([['k', 'v']])
+    const scope = telltale.startRequest({ method: 'GET' })
+    const value = scope.run(() => telltale.span('GET', () => cache.get('k'), { kind: 'cache', system: 'in-process' }))
+    scope.setRoute('/p')
+    scope.end(200)
+    expect(value).toBe('v')
+    const row = telltale.snapshot().routes[0]!
+    expect(row.breakdown.cache.count).toBe(1)
+    expect(row.breakdown.custom.count).toBe(0)
+    expect(telltale.snapshot().resources).toEqual([expect.objectContaining({ kind: 'cache', system: 'in-process', statement: 'GET', count: 1 })])
+  })
+
+  it('reports bad span options and counts the span as custom', () => {
+    const { telltale: t, internal } = testTelltale()
+    telltale = t
+    expect(t.span('x', () => 1, { kind: 'queue' as never })).toBe(1)
+    expect(String(internal[0])).toMatch(/span\(name, fn, options\) expects options \{ kind\?: db \| cache \| http \| custom, system\?: non-empty string \}; received an object/)
+    expect(t.snapshot().resources[0]).toMatchObject({ kind: 'custom', system: 'app' })
+  })
+
   it('throws a TypeError when there is nothing to run, like the bare call would', () => {
     ;({ telltale } = testTelltale())
     expect(() => telltale.span('x', 'nope' as never)).toThrow(/span\(name, fn\) expects fn to be a function; received "nope"/)

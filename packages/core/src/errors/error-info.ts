@@ -31,12 +31,17 @@ export function normalizeMessage(message: string): string {
   return out
 }
 
-/** Stack frames without line and column numbers, and without absolute directories. */
+/**
+ * Stack frames without line and column numbers, and without absolute directories. Node's
+ * own frames (`node:internal/…`, `process.processTicksAndRejections`) are left out: whether
+ * V8 shows them depends on how the code was scheduled, not on the error.
+ */
 export function stackShape(stack: string, maxFrames = 12): string {
   const frames: string[] = []
   for (const line of stack.split('\n')) {
     const trimmed = line.trim()
     if (!trimmed.startsWith('at ')) continue
+    if (trimmed.includes('(node:') || trimmed.startsWith('at node:') || trimmed.includes('<anonymous>')) continue
     frames.push(
       trimmed
         .slice(3)
