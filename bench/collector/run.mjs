@@ -94,7 +94,7 @@ function window(instance, seq) {
 }
 
 async function drain({ redis, stream, prefix, expected }) {
-  const [cmd, ...rest] = pinned(0, [process.execPath, CLI, '--redis', redis.url, '--stream', stream, '--prefix', prefix, '--group', 'bench', '--consumer', 'bench-1', '--no-http', '--batch-size', '500'])
+  const [cmd, ...rest] = pinned(0, [process.execPath, CLI, '--redis', redis.url, '--stream', stream, '--prefix', prefix, '--group', 'bench', '--consumer', 'bench-1', '--no-http', '--batch-size', process.env.BATCH_SIZE ?? '500'])
   const proc = spawn(cmd, rest, { stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise((resolve) => proc.stdout.once('data', resolve))
   const redisCpu0 = cpuMs(redis.pid)
@@ -123,6 +123,8 @@ async function ingest() {
     const bytes = (await redis.client.call('MEMORY', 'USAGE', stream)) ?? 0
     const w = await drain({ redis, stream, prefix: 'bench-w', expected: windows.length })
     const memory = Number((await redis.client.info('memory')).match(/used_memory:(\d+)/)[1])
+    const script = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(await redis.client.info('commandstats'))
+    const scripts = script ? { calls: Number(script[1]), msPerCall: Number(script[2]) / Number(script[1]) / 1000 } : null
     const routeKeys = (await redis.client.keys('bench-w:r:m:*')).slice(0, 200)
     let perRouteMinute = 0
     for (const k of routeKeys) perRouteMinute += Number(await redis.client.call('MEMORY', 'USAGE', k))
@@ -133,7 +135,7 @@ async function ingest() {
     perRouteHour /= Math.max(routeHourKeys.length, 1)
 
     await t.close()
-    return { windows: windows.length, w, bytes, memory, perRouteMinute, perRouteHour }
+    return { windows: windows.length, w, bytes, memory, perRouteMinute, perRouteHour, scripts }
   } finally {
     redis.stop()
   }
@@ -200,6 +202,7 @@ printTable([
 ])
 const needed = (INSTANCES / 10) * 1
 console.log(`Per CPU-second: ${(windowsResult.windows / w.collectorCpu).toFixed(0)} windows on the collector, ${(windowsResult.windows / w.redisCpu).toFixed(0)} windows on Redis (the wall-clock rate is lower when other processes compete for the cores).`)
+if (windowsResult.scripts) console.log(`Store scripts: ${windowsResult.scripts.calls} calls, ${windowsResult.scripts.msPerCall.toFixed(1)} ms of Redis time each (${(windowsResult.scripts.msPerCall / (windowsResult.windows / windowsResult.scripts.calls)).toFixed(2)} ms per window).`)
 console.log(`\nTarget: 1 000 instances flushing every 10 s with ${ROUTES} routes = ${needed} windows/s. Measured ${wps.toFixed(0)} windows/s: ${(wps / needed).toFixed(1)}x the target.`)
 console.log(`Rollup memory (MEMORY USAGE): ${windowsResult.perRouteMinute.toFixed(0)} B per route-minute hash, ${windowsResult.perRouteHour.toFixed(0)} B per route-hour hash;`)
 console.log(`  a route active all day keeps ~${((windowsResult.perRouteMinute * 1440) / 1024 / 1024).toFixed(2)} MiB of minute rollups (24 h retention) and ~${((windowsResult.perRouteHour * 24 * 30) / 1024 / 1024).toFixed(2)} MiB of hour rollups (30 days).`)
