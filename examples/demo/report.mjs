@@ -28,20 +28,18 @@ const pct = (part, whole) => (whole > 0 ? `${Math.round((100 * part) / whole)}%`
 const pad = (s, n) => String(s).padEnd(n)
 const lpad = (s, n) => String(s).padStart(n)
 
-/** The report as text lines. `cacheKind` is `custom` when the in-process cache timed itself with telltale.span(). */
+/** The report as text lines. */
 export function formatReport(report) {
   const { telltale, load, setup } = report
-  const cacheKind = setup.cacheEmbedded ? 'custom' : 'cache'
   const out = []
   out.push('', `Telltale demo: ${setup.framework} shop API, ${(load.elapsedMs / 1000).toFixed(1)} s of load over ${setup.connections} connections`)
   for (const [k, v] of Object.entries(setup.lines)) out.push(`  ${pad(k, 9)} ${v}`)
   out.push('', 'Routes (time shares: where each route spent its time)')
-  const header = `  ${pad('route', 28)}${lpad('req', 7)}${lpad('rpm', 8)}${lpad('p50', 10)}${lpad('p95', 10)}${lpad('p99', 10)}${lpad('err', 6)}${lpad('db', 6)}${lpad(setup.cacheEmbedded ? 'cache*' : 'cache', 7)}${lpad('http', 6)}${lpad('own', 6)}`
+  const header = `  ${pad('route', 28)}${lpad('req', 7)}${lpad('rpm', 8)}${lpad('p50', 10)}${lpad('p95', 10)}${lpad('p99', 10)}${lpad('err', 6)}${lpad('db', 6)}${lpad('cache', 7)}${lpad('http', 6)}${lpad('own', 6)}`
   out.push(header)
   for (const r of telltale.routes) {
     const total = r.mean * r.count
-    const { db, http } = r.breakdown
-    const cache = r.breakdown[cacheKind]
+    const { db, cache, http } = r.breakdown
     out.push(
       `  ${pad(`${r.method} ${r.route}`, 28)}${lpad(r.count, 7)}${lpad(r.rpm, 8)}${lpad(ms(r.p50), 10)}${lpad(ms(r.p95), 10)}${lpad(ms(r.p99), 10)}` +
         `${lpad(pct(r.errors, r.count), 6)}${lpad(pct(db.ms, total), 6)}${lpad(pct(cache.ms, total), 7)}${lpad(pct(http.ms, total), 6)}` +
@@ -49,7 +47,6 @@ export function formatReport(report) {
     )
   }
   out.push(`  err: responses >= 500; db / cache / http: share of the route's time in each; own: the rest, the app's own code`)
-  if (setup.cacheEmbedded) out.push('  * the in-process cache, timed with telltale.span() (custom spans)')
   out.push('', 'Top resources (by total time)')
   const resources = [...telltale.resources].sort((a, b) => b.mean * b.count - a.mean * a.count).slice(0, 8)
   for (const r of resources) {

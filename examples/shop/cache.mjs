@@ -3,7 +3,8 @@ import { Redis } from 'ioredis'
 
 /**
  * The shop's cache: Redis through ioredis, timed by `instrument()`, or without a Redis
- * server an in-process map whose calls the app times itself with `telltale.span()`.
+ * server an in-process map whose calls the app times itself with
+ * `telltale.span(name, fn, { kind: 'cache' })`, so they count as cache time all the same.
  * Both have the same three methods; values are JSON.
  */
 export async function redisCache(url, keyPrefix) {
@@ -25,20 +26,30 @@ export async function redisCache(url, keyPrefix) {
   }
 }
 
+const IN_PROCESS_CACHE = { kind: 'cache', system: 'in-process' }
+
 export function memoryCache(telltale) {
   const entries = new Map()
   return {
-    label: 'in-process map (embedded; timed with telltale.span(), so its time counts as custom spans)',
+    label: "in-process map (embedded; timed with telltale.span(name, fn, { kind: 'cache' }))",
     get: (key) =>
-      telltale.span('cache GET', async () => {
-        const e = entries.get(key)
-        if (e === undefined || e.expires < Date.now()) return null
-        return JSON.parse(e.json)
-      }),
+      telltale.span(
+        'GET',
+        async () => {
+          const e = entries.get(key)
+          if (e === undefined || e.expires < Date.now()) return null
+          return JSON.parse(e.json)
+        },
+        IN_PROCESS_CACHE,
+      ),
     set: (key, value, ttlSeconds) =>
-      telltale.span('cache SET', async () => {
-        entries.set(key, { json: JSON.stringify(value), expires: Date.now() + ttlSeconds * 1000 })
-      }),
+      telltale.span(
+        'SET',
+        async () => {
+          entries.set(key, { json: JSON.stringify(value), expires: Date.now() + ttlSeconds * 1000 })
+        },
+        IN_PROCESS_CACHE,
+      ),
     async close() {
       entries.clear()
     },
