@@ -1,32 +1,13 @@
 // One framework app for bench/frameworks/run.mjs: FRAMEWORK=express|koa|fastify,
 // VARIANT=bare|telltale. Routes: GET /hello (hello world) and GET /db (one pg query and
 // one Redis GET). The telltale variant installs the adapter and instruments both clients.
-import { Redis } from 'ioredis'
-import pg from 'pg'
 import { listening } from '../lib/server.mjs'
+import { backends } from './backends.mjs'
 
 const framework = process.env.FRAMEWORK ?? 'express'
 const withTelltale = process.env.VARIANT === 'telltale'
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const key = `telltale_bench_frameworks_${process.pid}`
-
-let telltale
-let pool = new pg.Pool({ connectionString: databaseUrl, max: 10 })
-let redis = new Redis(redisUrl)
-if (withTelltale) {
-  const { createTelltale, instrument, memoryTransport } = await import('../../packages/core/dist/index.mjs')
-  telltale = createTelltale({ service: 'bench', transports: [memoryTransport({ maxRecords: 100 })] })
-  pool = instrument(pool)
-  redis = instrument(redis)
-}
-await redis.set(key, 'value', 'EX', 600)
+const { telltale, db } = await backends({ withTelltale, keyPrefix: 'telltale_bench_frameworks' })
 const hello = 'hello world'
-const db = async () => {
-  const { rows } = await pool.query('SELECT $1::int AS n', [1])
-  const value = await redis.get(key)
-  return `${rows[0].n}${value}`
-}
 
 let server
 if (framework === 'express') {
@@ -61,4 +42,3 @@ if (framework === 'express') {
 server.keepAliveTimeout = 60_000
 if (!server.listening) await new Promise((resolve) => server.once('listening', resolve))
 listening(server)
-process.once('exit', () => redis.disconnect())

@@ -1,0 +1,28 @@
+// What every bench/frameworks server shares: the pg pool and Redis client behind GET /db,
+// instrumented (with a Telltale instance on the memory transport) in the telltale variant.
+import { Redis } from 'ioredis'
+import pg from 'pg'
+
+export async function backends({ withTelltale, keyPrefix }) {
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+  const key = `${keyPrefix}_${process.pid}`
+  let telltale
+  let pool = new pg.Pool({ connectionString: databaseUrl, max: 10 })
+  let redis = new Redis(redisUrl)
+  if (withTelltale) {
+    const { createTelltale, instrument, memoryTransport } = await import('../../packages/core/dist/index.mjs')
+    telltale = createTelltale({ service: 'bench', transports: [memoryTransport({ maxRecords: 100 })] })
+    pool = instrument(pool)
+    redis = instrument(redis)
+  }
+  await redis.set(key, 'value', 'EX', 600)
+  process.once('exit', () => redis.disconnect())
+  /** GET /db's work: one query, one GET. */
+  const db = async () => {
+    const { rows } = await pool.query('SELECT $1::int AS n', [1])
+    const value = await redis.get(key)
+    return `${rows[0].n}${value}`
+  }
+  return { telltale, db }
+}
