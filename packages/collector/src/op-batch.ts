@@ -8,6 +8,8 @@ export interface Guard {
 export interface HashOps {
   ttl: number
   ints: Map<string, number>
+  /** Sketch bucket counts by bucket index: stored as integer fields `b:<index>`. Number keys keep the hot loop cheap. */
+  bins: Map<number, number>
   floats: Map<string, number>
   max: Map<string, number>
   min: Map<string, number>
@@ -61,7 +63,7 @@ export class OpBatch {
   hash(key: string, ttl: number): HashOps {
     let h = this.hashes.get(key)
     if (h === undefined) {
-      h = { ttl, ints: new Map(), floats: new Map(), max: new Map(), min: new Map(), set: new Map() }
+      h = { ttl, ints: new Map(), bins: new Map(), floats: new Map(), max: new Map(), min: new Map(), set: new Map() }
       this.hashes.set(key, h)
     }
     return h

@@ -23,9 +23,12 @@ function addSketch(h: HashOps, s: SketchData): void {
   keepMin(h.min, 'min', s.min)
   keepMax(h.max, 'max', s.max)
   const bins = s.bins
+  const into = h.bins
   for (let i = 0; i < bins.length; i++) {
     const n = bins[i]!
-    if (n !== 0) incr(h.ints, `b:${s.offset + i}`, n)
+    if (n === 0) continue
+    const k = s.offset + i
+    into.set(k, (into.get(k) ?? 0) + n)
   }
 }
 

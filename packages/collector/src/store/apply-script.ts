@@ -125,8 +125,9 @@ export function encodeBatch(batch: OpBatch, ack: AckTarget | null): string[] {
   for (const g of batch.guards) out.push(g.kind, g.key, g.arg)
   out.push(String(batch.hashes.size))
   for (const [key, h] of batch.hashes) {
-    out.push(key, String(h.ttl))
-    pairs(out, h.ints)
+    out.push(key, String(h.ttl), String(h.ints.size + h.bins.size))
+    for (const [f, v] of h.ints) out.push(f, num(v))
+    for (const [b, v] of h.bins) out.push(`b:${b}`, num(v))
     pairs(out, h.floats)
     pairs(out, h.max)
     pairs(out, h.min)

@@ -96,6 +96,7 @@ export class MemoryStore implements Store {
     for (const [key, h] of batch.hashes) {
       const m = this.hashOf(key)
       for (const [f, v] of h.ints) m.set(f, String(Number(m.get(f) ?? 0) + v))
+      for (const [b, v] of h.bins) m.set(`b:${b}`, String(Number(m.get(`b:${b}`) ?? 0) + v))
       for (const [f, v] of h.floats) m.set(f, String(Number(m.get(f) ?? 0) + v))
       for (const [f, v] of h.max) if (!m.has(f) || v > Number(m.get(f))) m.set(f, String(v))
       for (const [f, v] of h.min) if (!m.has(f) || v < Number(m.get(f))) m.set(f, String(v))
