@@ -21,6 +21,8 @@ in Redis and serves the query API, /metrics and a dashboard.
   --claim-idle-ms <ms> take over entries pending this long default: 30000
   --claim-interval-ms <ms> look for such entries this often default: 5000
   --block-ms <ms>      how long a read waits for entries   default: 1000
+  --minute-retention-hours <h>  keep per-minute rollups     default: 6
+  --hour-retention-days <d>     keep per-hour rollups       default: 30
   --no-http            do not serve HTTP
   --help               this text
 `
@@ -52,6 +54,8 @@ try {
       'claim-idle-ms': { type: 'string' },
       'claim-interval-ms': { type: 'string' },
       'block-ms': { type: 'string' },
+      'minute-retention-hours': { type: 'string' },
+      'hour-retention-days': { type: 'string' },
       'no-http': { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -79,6 +83,8 @@ const options: CollectorOptions = {
   ...(parsed['claim-idle-ms'] !== undefined && { claimIdleMs: intFlag('claim-idle-ms', parsed['claim-idle-ms']) }),
   ...(parsed['claim-interval-ms'] !== undefined && { claimIntervalMs: intFlag('claim-interval-ms', parsed['claim-interval-ms']) }),
   ...(parsed['block-ms'] !== undefined && { blockMs: intFlag('block-ms', parsed['block-ms']) }),
+  ...(parsed['minute-retention-hours'] !== undefined && { minuteRetentionMs: intFlag('minute-retention-hours', parsed['minute-retention-hours'])! * 3_600_000 }),
+  ...(parsed['hour-retention-days'] !== undefined && { hourRetentionMs: intFlag('hour-retention-days', parsed['hour-retention-days'])! * 86_400_000 }),
   onError: (message) => process.stderr.write(`[telltale-collector] ${message}\n`),
 }
 

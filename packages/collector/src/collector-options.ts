@@ -27,7 +27,7 @@ export interface CollectorOptions {
   claimIdleMs?: number
   /** How often to look for such entries. Default: 5 000. */
   claimIntervalMs?: number
-  /** Per-minute rollups are kept this long. Default: 24 h. */
+  /** Per-minute rollups are kept this long (ranges up to 6 h within it are answered per minute). Default: 6 h. */
   minuteRetentionMs?: number
   /** Per-hour rollups (and window ids) are kept this long. Default: 30 days. */
   hourRetentionMs?: number
@@ -119,7 +119,7 @@ export function resolveCollectorOptions(input: unknown, env: NodeJS.ProcessEnv =
   const onError = o.onError ?? rateLimitedStderr()
   if (typeof onError !== 'function') throw fail('onError', onError, 'a function (message) => void')
   const stream = str(o, 'stream', 'telltale:records')
-  const minuteRetentionMs = int(o, 'minuteRetentionMs', 24 * HOUR, 60_000, 90 * 24 * HOUR)
+  const minuteRetentionMs = int(o, 'minuteRetentionMs', 6 * HOUR, 60_000, 90 * 24 * HOUR)
   const hourRetentionMs = int(o, 'hourRetentionMs', 30 * 24 * HOUR, HOUR, 3650 * 24 * HOUR)
   if (hourRetentionMs < minuteRetentionMs) throw fail('hourRetentionMs', hourRetentionMs, `at least minuteRetentionMs (${minuteRetentionMs})`)
   return {
