@@ -32,42 +32,37 @@ for g = 1, ng do
   else redis.call('SET', key, '1') end
   redis.call('EXPIRE', key, guardTtl)
 end
--- Hashes: one HMGET and one HSET per key (in chunks), the arithmetic in Lua. Integers stay
--- exact up to 2^53; far cheaper than one HINCRBY per sketch bucket.
-local function chunks(list, size, fn)
-  for c = 1, #list, size do fn(unpack(list, c, math.min(c + size - 1, #list))) end
-end
+-- Hashes: one HMGET and one HSET per key (in chunks), the arithmetic in Lua; far cheaper
+-- than one HINCRBY per sketch bucket. Per kind (1 add int, 2 add float, 3 max, 4 min) the
+-- fields come first, then their values, so HMGET takes them straight from ARGV.
 local nh = tonumber(nxt())
 for _ = 1, nh do
   local key, ttl = nxt(), nxt()
-  local fields, vals, kinds = {}, {}, {}
+  local out, no = {}, 0
   for kind = 1, 4 do
-    for _ = 1, tonumber(nxt()) do
-      local f, v = nxt(), nxt()
-      fields[#fields + 1] = f
-      vals[#vals + 1] = tonumber(v)
-      kinds[#kinds + 1] = kind
+    local n = tonumber(nxt())
+    local f0, v0 = i + 1, i + n + 1
+    i = i + 2 * n
+    for c = 0, n - 1, 4000 do
+      local m = math.min(4000, n - c)
+      local cur = redis.call('HMGET', key, unpack(a, f0 + c, f0 + c + m - 1))
+      for j = 1, m do
+        local k = c + j - 1
+        local raw, old = a[v0 + k], cur[j]
+        local new
+        if not old then new = raw
+        elseif kind == 1 then
+          local sum = tonumber(old) + tonumber(raw)
+          new = sum < 1e14 and tostring(sum) or string.format('%.0f', sum)
+        elseif kind == 2 then new = string.format('%.17g', tonumber(old) + tonumber(raw))
+        elseif kind == 3 then if tonumber(raw) > tonumber(old) then new = raw end
+        elseif tonumber(raw) < tonumber(old) then new = raw end
+        if new then out[no + 1] = a[f0 + k]; out[no + 2] = new; no = no + 2 end
+      end
     end
   end
-  local out = {}
-  if #fields > 0 then
-    local cur = {}
-    chunks(fields, 500, function(...)
-      for _, x in ipairs(redis.call('HMGET', key, ...)) do cur[#cur + 1] = x end
-    end)
-    for j = 1, #fields do
-      local kind, v, c = kinds[j], vals[j], cur[j]
-      local old = c and tonumber(c) or nil
-      local new
-      if kind == 1 then new = string.format('%.0f', (old or 0) + v)
-      elseif kind == 2 then new = string.format('%.17g', (old or 0) + v)
-      elseif kind == 3 then if old == nil or v > old then new = string.format('%.17g', v) end
-      else if old == nil or v < old then new = string.format('%.17g', v) end end
-      if new then out[#out + 1] = fields[j]; out[#out + 1] = new end
-    end
-  end
-  for _ = 1, tonumber(nxt()) do local f, v = nxt(), nxt(); out[#out + 1] = f; out[#out + 1] = v end
-  if #out > 0 then chunks(out, 1000, function(...) redis.call('HSET', key, ...) end) end
+  for _ = 1, tonumber(nxt()) do out[no + 1] = nxt(); out[no + 2] = nxt(); no = no + 2 end
+  for c = 1, no, 4000 do redis.call('HSET', key, unpack(out, c, math.min(c + 3999, no))) end
   redis.call('EXPIRE', key, ttl)
 end
 local nz = tonumber(nxt())
@@ -114,9 +109,11 @@ return dups
 
 const num = (n: number) => (Number.isFinite(n) ? String(n) : '0')
 
-function pairs(out: string[], m: Map<string, number>): void {
+/** `n, field…, value…`: the layout the script's hash section reads. */
+function fieldsThenValues(out: string[], m: Map<string, number>): void {
   out.push(String(m.size))
-  for (const [f, v] of m) out.push(f, num(v))
+  for (const f of m.keys()) out.push(f)
+  for (const v of m.values()) out.push(num(v))
 }
 
 /** Flattens a batch into the script's arguments. */
@@ -126,11 +123,13 @@ export function encodeBatch(batch: OpBatch, ack: AckTarget | null): string[] {
   out.push(String(batch.hashes.size))
   for (const [key, h] of batch.hashes) {
     out.push(key, String(h.ttl), String(h.ints.size + h.bins.size))
-    for (const [f, v] of h.ints) out.push(f, num(v))
-    for (const [b, v] of h.bins) out.push(`b:${b}`, num(v))
-    pairs(out, h.floats)
-    pairs(out, h.max)
-    pairs(out, h.min)
+    for (const f of h.ints.keys()) out.push(f)
+    for (const b of h.bins.keys()) out.push(`b:${b}`)
+    for (const v of h.ints.values()) out.push(num(v))
+    for (const v of h.bins.values()) out.push(num(v))
+    fieldsThenValues(out, h.floats)
+    fieldsThenValues(out, h.max)
+    fieldsThenValues(out, h.min)
     out.push(String(h.set.size))
     for (const [f, v] of h.set) out.push(f, v)
   }
