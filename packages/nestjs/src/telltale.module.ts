@@ -1,9 +1,8 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common'
-import { APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core'
+import { HttpAdapterHost } from '@nestjs/core'
 import { createTelltale, expectTelltale, type Telltale } from '@telltale/core'
 import { describeValue } from './describe-value.js'
 import { TELLTALE_INSTANCE, TELLTALE_OPTIONS, TELLTALE_PLATFORM } from './telltale.constants.js'
-import { TelltaleInterceptor } from './telltale.interceptor.js'
 import type { TelltaleModuleAsyncOptions, TelltaleModuleOptions, TelltaleOptionsFactory } from './telltale.interfaces.js'
 import { installPlatform } from './telltale.platform.js'
 import { registerInstance, unregisterInstance } from './telltale.registry.js'
@@ -79,7 +78,6 @@ export class TelltaleModule implements OnApplicationShutdown {
           useFactory: installPlatform,
           inject: [{ token: HttpAdapterHost, optional: true }, TELLTALE_INSTANCE],
         },
-        { provide: APP_INTERCEPTOR, useClass: TelltaleInterceptor },
         TelltaleService,
       ],
       exports: [TELLTALE_OPTIONS, TELLTALE_INSTANCE, TelltaleService],

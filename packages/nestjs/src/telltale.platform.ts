@@ -2,6 +2,7 @@ import type { HttpAdapterHost } from '@nestjs/core'
 import type { Telltale } from '@telltale/core'
 import { telltaleMiddleware } from '@telltale/express'
 import { telltalePlugin } from '@telltale/fastify'
+import { observeExceptions } from './telltale.exceptions.js'
 
 /** What `TELLTALE_PLATFORM` resolves to: the platform the adapter was installed on, if any. */
 export type TelltalePlatform = 'express' | 'fastify' | undefined
@@ -33,6 +34,7 @@ export function installPlatform(host: HttpAdapterHost | undefined, telltale: Tel
   const adapter = host?.httpAdapter as NestHttpAdapter | undefined
   if (adapter === undefined || adapter === null || typeof adapter.getType !== 'function') return undefined
   const type = adapter.getType()
+  observeExceptions()
   if (type === 'express') {
     ;(adapter.getInstance() as ExpressLike).use(telltaleMiddleware(telltale))
     return 'express'

@@ -41,6 +41,14 @@ class DenyGuard implements CanActivate {
   }
 }
 
+/** A guard whose own work fails: not a rejection, an unexpected error. */
+@Injectable()
+class BrokenGuard implements CanActivate {
+  canActivate(): boolean {
+    throw new Error('session store unreachable')
+  }
+}
+
 /** Takes 30 ms and wraps the result: the request's time includes the app's interceptors. */
 @Injectable()
 class WrapInterceptor implements NestInterceptor {
@@ -93,6 +101,9 @@ class MiscController {
     return 'any'
   }
   @UseGuards(DenyGuard) @Get('secret') secret() {
+    return 'never'
+  }
+  @UseGuards(BrokenGuard) @Get('guarded') guarded() {
     return 'never'
   }
   @Get('orders/:id') order(@Param('id', ParseIntPipe) id: number) {
@@ -203,6 +214,13 @@ describe.each(platforms)('routes and errors on %s', (platform) => {
     expect(errors()).toEqual([])
   })
 
+  it('captures an unexpected error thrown by a guard with its route', async () => {
+    expect((await get('/api/misc/guarded')).status).toBe(500)
+    const r = await counted(telltale, '/api/misc/guarded', 1)
+    expect(r.statuses).toEqual({ '5xx': 1 })
+    expect(errors()).toEqual([{ name: 'Error', message: 'session store unreachable', route: '/api/misc/guarded' }])
+  })
+
   it('counts a pipe that fails validation as a 400 on the route the valid requests use', async () => {
     expect((await get('/api/misc/orders/abc')).status).toBe(400)
     expect(await (await get('/api/misc/orders/12')).json()).toEqual({ id: 12 })
@@ -248,6 +266,7 @@ describe.each(platforms)('routes and errors on %s', (platform) => {
       const requests: Array<[string, RequestInit?]> = [
         ['/api/v1/users/7'],
         ['/api/misc/secret'],
+        ['/api/misc/guarded'],
         ['/api/misc/orders/abc'],
         ['/api/misc/wrapped'],
         ['/api/misc/conflict'],
