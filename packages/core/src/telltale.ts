@@ -292,8 +292,9 @@ export class TelltaleEngine implements Telltale, ScopeOwner {
         resources: w.resources.toMetrics(),
         events: w.events.toMetrics(),
         dropped: this.queue.drops.take(),
+        droppedTotal: this.queue.drops.totals(),
       }
-      this.queue.push(metrics)
+      if (!this.queue.push(metrics)) this.queue.drops.giveBack(metrics.dropped)
       for (const trace of w.traces) this.queue.push(trace)
       for (const e of w.errors.entries.values()) {
         this.queue.push({
@@ -352,10 +353,13 @@ export class TelltaleEngine implements Telltale, ScopeOwner {
     }
   }
 
+  /** True only if everything queued was delivered in time and nothing was dropped meanwhile. */
   async flush(timeoutMs?: number): Promise<boolean> {
     if (this.closed) return this.queue.drain(0)
+    const droppedBefore = this.queue.droppedRecords()
     this.seal()
-    return this.queue.drain(timeoutMs ?? this.options.closeTimeoutMs)
+    const drained = await this.queue.drain(timeoutMs ?? this.options.closeTimeoutMs)
+    return drained && this.queue.droppedRecords() === droppedBefore
   }
 
   close(): Promise<void> {

@@ -79,8 +79,14 @@ export interface MetricsRecord extends RecordBase {
   routes: RouteMetrics[]
   resources: ResourceMetrics[]
   events: EventMetrics[]
-  /** What this process dropped since the previous window, by reason. */
+  /** What this process dropped since the previous window that reported, by reason. */
   dropped: Record<string, number>
+  /**
+   * Everything this process dropped since it started, by reason: counters that only grow,
+   * so a consumer that lost the records carrying `dropped` still gets the totals right.
+   * Always set by this core; optional for consumers of older records.
+   */
+  droppedTotal?: Record<string, number>
 }
 
 export interface TraceSpan {

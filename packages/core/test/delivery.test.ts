@@ -111,7 +111,8 @@ describe('delivery', () => {
     const hanging: Transport = { name: 'hang', send: () => new Promise(() => {}) }
     const telltale = createTelltale({ service: 's', transports: [hanging], sendTimeoutMs: 10, maxRetries: 2, retryBaseMs: 1, retryMaxMs: 2, ...quiet })
     request(telltale, '/a')
-    expect(await telltale.flush(2000)).toBe(true)
+    // flush() is true only when nothing was dropped: this window was
+    expect(await telltale.flush(2000)).toBe(false)
     expect(telltale.stats().dropped).toEqual({ send_timeout: 1 })
     expect(telltale.stats().transports[0]!.failures).toBe(3)
     await telltale.close()
@@ -182,6 +183,37 @@ describe('delivery', () => {
     expect(metrics).toHaveLength(1)
     expect(metrics[0]!.seq).toBe(2)
     expect(metrics[0]!.dropped).toEqual({ rejected: 1 })
+    await telltale.close()
+  })
+
+  it('drop counts carried by a metrics record that was itself dropped are reported by the next one; droppedTotal only grows', async () => {
+    const memory = memoryTransport()
+    let release!: () => void
+    let first = true
+    const gate: Transport = {
+      name: 'gate',
+      async send(records) {
+        if (first) {
+          first = false
+          await new Promise<void>((resolve) => (release = resolve))
+        }
+        await memory.send(records)
+      },
+    }
+    const telltale = createTelltale({ service: 's', transports: [gate], maxQueueRecords: 1, maxTracesPerWindow: 0, ...quiet })
+    request(telltale, '/a')
+    const firstFlush = telltale.flush(5000) // window 1 is in flight, holding the queue's one place
+    await sleep(5)
+    request(telltale, '/a', 500) // its trace is over the cap: trace_cap 1, reported by window 2...
+    expect(await telltale.flush(10)).toBe(false) // ...which finds the queue full and is dropped
+    release()
+    expect(await firstFlush).toBe(false)
+    expect(await telltale.flush()).toBe(true)
+    const metrics = memory.records.filter((r) => r.type === 'metrics')
+    expect(metrics.map((m) => m.seq)).toEqual([1, 3])
+    expect(metrics[1]!.dropped).toEqual({ trace_cap: 1, queue_full: 1 })
+    expect(metrics[1]!.droppedTotal).toEqual({ trace_cap: 1, queue_full: 1 })
+    expect(metrics[0]!.droppedTotal).toEqual({})
     await telltale.close()
   })
 

@@ -13,6 +13,11 @@ export class DropCounter {
     return Object.fromEntries(this.total)
   }
 
+  /** Puts back counts taken for a record that was itself dropped, so the next one reports them. */
+  giveBack(counts: Record<string, number>): void {
+    for (const [reason, n] of Object.entries(counts)) this.sinceTake.set(reason, (this.sinceTake.get(reason) ?? 0) + n)
+  }
+
   take(): Record<string, number> {
     const out = Object.fromEntries(this.sinceTake)
     this.sinceTake.clear()

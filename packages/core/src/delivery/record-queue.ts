@@ -31,15 +31,15 @@ export class RecordQueue {
     this.deliveries = transports.map((t) => new Delivery(t, settings, hooks))
   }
 
-  push(record: TelltaleRecord): void {
+  /** Queues a record for every transport; false if it was refused (and counted as dropped). */
+  push(record: TelltaleRecord): boolean {
     this.produced++
-    if (this.deliveries.length === 0) return
+    if (this.deliveries.length === 0) return false
     let bytes: number
     try {
       bytes = Buffer.byteLength(JSON.stringify(record))
     } catch {
-      this.dropEverywhere('unserializable')
-      return
+      return this.dropEverywhere('unserializable')
     }
     if (bytes > this.settings.maxRecordBytes) return this.dropEverywhere('too_large')
     if (this.records + 1 > this.settings.maxQueueRecords || this.bytes + bytes > this.settings.maxQueueBytes) {
@@ -49,12 +49,14 @@ export class RecordQueue {
     this.records++
     this.bytes += bytes
     for (const d of this.deliveries) d.push(entry)
+    return true
   }
 
   /** A record refused before any transport saw it counts as dropped for each of them. */
-  private dropEverywhere(reason: string): void {
+  private dropEverywhere(reason: string): false {
     for (const d of this.deliveries) d.dropped[reason] = (d.dropped[reason] ?? 0) + 1
     this.drops.add(reason, this.deliveries.length)
+    return false
   }
 
   private release(entry: QueueEntry): void {
