@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util'
 import { createCollector } from './collector.js'
 import type { CollectorOptions } from './collector-options.js'
-import { describeError, redactRedisUrl } from './redact.js'
+import { redactUrl } from '@telltale/core'
+import { describeError } from './redact.js'
 
 const HELP = `Usage: telltale-collector [options]
 
@@ -116,7 +117,7 @@ c.start().then(
   },
   (err: unknown) => {
     const url = options.redis ?? (process.env.REDIS_URL || 'redis://127.0.0.1:6379')
-    process.stderr.write(`telltale-collector: could not start (${describeError(err, url)}); Redis at ${redactRedisUrl(url)}\n`)
+    process.stderr.write(`telltale-collector: could not start (${describeError(err, url)}); Redis at ${redactUrl(url)}\n`)
     process.exit(1)
   },
 )

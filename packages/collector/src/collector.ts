@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
-import { TransportDropError, type Transport } from '@telltale/core'
+import { redactUrl, TransportDropError, type Transport } from '@telltale/core'
 import { Redis } from 'ioredis'
 import { resolveCollectorOptions, type CollectorOptions } from './collector-options.js'
 import { StreamConsumer, type ConsumerStats } from './consumer.js'
@@ -8,7 +8,7 @@ import { createHttpServer } from './http-server.js'
 import { Processor, type ProcessorStats } from './processor.js'
 import { renderMetrics } from './prometheus.js'
 import { Query } from './query.js'
-import { describeError, redactRedisUrl } from './redact.js'
+import { describeError } from './redact.js'
 import { Rollup } from './rollup.js'
 import { MemoryStore, StoreFullError } from './store/memory-store.js'
 import { RedisStore } from './store/redis-store.js'
@@ -103,7 +103,7 @@ export function createCollector(options?: CollectorOptions): Collector {
     const processed = streamProcessor === null ? processor.stats : mergeStats(processor.stats, streamProcessor.stats)
     return {
       store: opts.store,
-      redis: isRedis ? redactRedisUrl(opts.redis) : null,
+      redis: isRedis ? redactUrl(opts.redis) : null,
       consumer: isRedis ? opts.consumer : null,
       processed,
       stream: consumer === null ? null : { ...consumer.stats },

@@ -10,6 +10,8 @@ export { TransportDropError } from './delivery/transport-drop-error.js'
 export { LatencySketch, SKETCH_ALPHA, sketchQuantile } from './aggregate/sketch.js'
 export { UNMATCHED, OTHER } from './aggregate/names.js'
 export { withoutInstrumentation } from './scope/hub.js'
+export { redactUrl } from './internal/redact-url.js'
+export { scrubUrlSecrets } from './internal/redact-url.js'
 export type {
   Breakdown,
   BreakdownEntry,

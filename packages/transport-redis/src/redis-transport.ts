@@ -1,8 +1,8 @@
+import { redactUrl, scrubUrlSecrets } from '@telltale/core'
 import type { TelltaleRecord, Transport } from '@telltale/core'
 import { Redis } from 'ioredis'
 import { ioredisSink, isIoredis, nodeRedisSink, type CommandSink } from './client.js'
 import { resolveTransportOptions, type RedisTransportOptions } from './options.js'
-import { redactUrl, scrub, urlSecrets } from './redact.js'
 
 export interface RedisTransport extends Transport {
   /** Where records go, with any password replaced by `***`. */
@@ -17,7 +17,6 @@ export interface RedisTransport extends Transport {
  */
 export function redisTransport(options: RedisTransportOptions): RedisTransport {
   const opts = resolveTransportOptions(options)
-  const secrets = opts.url !== undefined ? urlSecrets(opts.url) : []
   let owned: Redis | null = null
   let sink: CommandSink
   let target: string
@@ -67,7 +66,7 @@ export function redisTransport(options: RedisTransportOptions): RedisTransport {
         const message = err instanceof Error ? err.message : String(err)
         // No `cause`: the original error may quote the connection string, password included.
         // eslint-disable-next-line preserve-caught-error
-        throw new Error(`@telltale/transport-redis: ${scrub(message, secrets)}`)
+        throw new Error(`@telltale/transport-redis: ${scrubUrlSecrets(message, opts.url)}`)
       }
     },
     async close() {
