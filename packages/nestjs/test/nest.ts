@@ -44,7 +44,7 @@ export function rootModule(metadata: ModuleMetadata): Type<unknown> {
 /** The snapshot row of `method route` once it has counted `count` requests (the response can reach the client just before its 'finish'). */
 export async function counted(telltale: Telltale, route: string, count: number, method = 'GET'): Promise<SnapshotRoute> {
   const find = () => telltale.snapshot().routes.find((r) => r.method === method && r.route === route)
-  const deadline = Date.now() + 3000
+  const deadline = Date.now() + 10_000 // a bound on waiting only: passing does not depend on speed
   while ((find()?.count ?? 0) < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
   const rows = telltale.snapshot().routes.map((r) => `${r.method} ${r.route} ${r.count}`)
   expect(find()?.count, `${method} ${route} among ${rows.join(', ')}`).toBe(count)
