@@ -31,13 +31,14 @@ describe("Sentry's answers", () => {
       i === 0 ? { status: 429, headers: { 'X-Sentry-Rate-Limits': '60:transaction:organization:transaction_usage_exceeded' } } : { status: 200 }
     const { telltale } = telltaleFor(server, {}, { maxConcurrentRequests: 1 })
     traffic(telltale, 3)
-    expect(await telltale.flush()).toBe(true)
+    // flush() is false: records were dropped (by the rate limit), not all delivered
+    expect(await telltale.flush()).toBe(false)
     // One transaction was refused; the other two were never sent; the error went through.
     expect(types(server)).toEqual(['transaction', 'event'])
     expect(telltale.stats().transports[0]!.dropped).toEqual({ rate_limited: 3 })
 
     traffic(telltale, 4)
-    expect(await telltale.flush()).toBe(true)
+    expect(await telltale.flush()).toBe(false)
     expect(types(server)).toEqual(['transaction', 'event', 'event'])
     const stats = telltale.stats()
     expect(stats.transports[0]!.dropped).toEqual({ rate_limited: 7 })
@@ -53,7 +54,7 @@ describe("Sentry's answers", () => {
     const { telltale } = telltaleFor(server, {}, { maxConcurrentRequests: 1 })
     telltale.track('order.created')
     traffic(telltale, 2)
-    expect(await telltale.flush()).toBe(true)
+    expect(await telltale.flush()).toBe(false)
     expect(server.received).toHaveLength(1)
     // metrics (with the event counter), two traces, one error
     expect(telltale.stats().transports[0]!.dropped).toEqual({ rate_limited: 4 })
