@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI, testNames } from './helpers/pipeline.js'
 import { getJson, kill, spawnNode } from './helpers/processes.js'
-import { OwnRedis } from './helpers/redis-server.js'
+import { OwnRedis } from '@telltale/test-utils'
 
 const PASSWORD = 'cli-s3cret-pass'
 let redis: OwnRedis

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { App, apiRoutes, appliedSeqs, CollectorProcess, testNames, totalOf } from './helpers/pipeline.js'
 import { getJson, sleep, waitFor } from './helpers/processes.js'
-import { OwnRedis } from './helpers/redis-server.js'
+import { OwnRedis } from '@telltale/test-utils'
 
 // A private redis-server (appendonly, as in production) that the test stops and restarts.
 let redis: OwnRedis

@@ -8,7 +8,7 @@ import { Redis as RedisV5 } from 'ioredis-v5'
 import { createClient } from 'redis'
 import { createClient as createClientV4 } from 'redis-v4'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { freePort, OwnRedis } from '../../collector/test/helpers/redis-server.js'
+import { freePort, OwnRedis } from '@telltale/test-utils'
 import { redisTransport, type RedisTransport } from '../src/index.js'
 
 const SHARED = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
