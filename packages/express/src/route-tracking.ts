@@ -72,6 +72,15 @@ export function installRouteTracking(): void {
   Object.defineProperty(proto, kInstalled, { value: true })
 }
 
+/**
+ * Names the request's route by hand, for what Express routing cannot name (a catch-all
+ * that answers 404s, a route a framework on top of Express registers for itself). Called
+ * after routing, it wins over the route Express matched. Pass a template, never the raw path.
+ */
+export function setRoute(req: IncomingMessage, template: string): void {
+  ;(req as TrackedRequest)[kState]?.scope?.setRoute(template)
+}
+
 /** Starts following `req` through the routers; `scope` receives the route template. */
 export function trackRoute(req: IncomingMessage, scope: RequestScope): void {
   const tracked = req as TrackedRequest

@@ -5,7 +5,7 @@ import type { Express, Router } from 'express'
 import express4 from 'express-v4'
 import express5 from 'express-v5'
 import { afterEach, describe, expect, it } from 'vitest'
-import { telltaleMiddleware } from '../src/index.js'
+import { setRoute, telltaleMiddleware } from '../src/index.js'
 
 describe.each([
   ['express 4', express4],
@@ -69,5 +69,24 @@ describe.each([
     })
     expect(await get('/api/v1/anything')).toBe(404)
     await expect.poll(names).toEqual([[UNMATCHED, 1]])
+  })
+
+  it('setRoute(req, template) names what routing cannot: it wins over the route Express matched', async () => {
+    const get = await serve((app) => {
+      app.get('/reports/:id', (req, res) => {
+        setRoute(req, '/reports/:id/pdf')
+        res.send('pdf')
+      })
+      app.use((req, res) => {
+        setRoute(req, '/legacy/*')
+        res.status(410).send('gone')
+      })
+    })
+    expect(await get('/reports/9')).toBe(200)
+    expect(await get('/old/thing/42')).toBe(410)
+    await expect.poll(names).toEqual([
+      ['/legacy/*', 1],
+      ['/reports/:id/pdf', 1],
+    ])
   })
 })

@@ -1,15 +1,18 @@
 import type { HttpAdapterHost } from '@nestjs/core'
-import type { Telltale } from '@telltale/core'
-import { telltaleMiddleware } from '@telltale/express'
+import { type Telltale, UNMATCHED } from '@telltale/core'
+import { setRoute, telltaleMiddleware } from '@telltale/express'
 import { telltalePlugin } from '@telltale/fastify'
 import { observeExceptions } from './telltale.exceptions.js'
 
 /** What `TELLTALE_PLATFORM` resolves to: the platform the adapter was installed on, if any. */
 export type TelltalePlatform = 'express' | 'fastify' | undefined
 
+type NotFoundHandler = (req: any, res: any, next?: any) => unknown
+
 interface NestHttpAdapter {
   getType(): string
   getInstance(): unknown
+  setNotFoundHandler?(handler: NotFoundHandler, prefix?: string): unknown
 }
 
 interface ExpressLike {
@@ -37,6 +40,7 @@ export function installPlatform(host: HttpAdapterHost | undefined, telltale: Tel
   observeExceptions()
   if (type === 'express') {
     ;(adapter.getInstance() as ExpressLike).use(telltaleMiddleware(telltale))
+    nameNotFoundAsUnmatched(adapter)
     return 'express'
   }
   if (type === 'fastify') {
@@ -45,4 +49,21 @@ export function installPlatform(host: HttpAdapterHost | undefined, telltale: Tel
     return 'fastify'
   }
   throw new TypeError(`@telltale/nestjs: TelltaleModule supports the express and fastify platforms; this app's HTTP adapter is "${type}"`)
+}
+
+/**
+ * Nest 12 on Express answers 404s under a global prefix from a catch-all route of its own
+ * (`router.all('*path')`), which Express would name `/<prefix>*path`. The handler Nest
+ * registers for that is wrapped, once per adapter, so those requests count as unmatched.
+ */
+function nameNotFoundAsUnmatched(adapter: NestHttpAdapter): void {
+  const original = adapter.setNotFoundHandler
+  if (typeof original !== 'function') return
+  adapter.setNotFoundHandler = function setNotFoundHandler(this: unknown, handler: NotFoundHandler, prefix?: string) {
+    const named: NotFoundHandler = function telltaleNotFound(this: unknown, req, res, next) {
+      setRoute(req, UNMATCHED)
+      return handler.call(this, req, res, next)
+    }
+    return original.call(this, named, prefix)
+  }
 }
