@@ -41,11 +41,7 @@ export class RouteTable {
   constructor(private readonly cap: number) {}
 
   entry(method: string, route: string): RouteEntry {
-    let routes = this.byMethod.get(method)
-    if (routes === undefined) {
-      routes = new Map()
-      this.byMethod.set(method, routes)
-    }
+    const routes = this.routesOf(method)
     let entry = routes.get(route)
     if (entry === undefined) {
       if (this.size >= this.cap) {
@@ -59,13 +55,18 @@ export class RouteTable {
     return entry
   }
 
-  /** `<other>` is not counted against the cap, so overflow always has somewhere to go. */
-  private otherEntry(method: string): RouteEntry {
+  private routesOf(method: string): Map<string, RouteEntry> {
     let routes = this.byMethod.get(method)
     if (routes === undefined) {
       routes = new Map()
       this.byMethod.set(method, routes)
     }
+    return routes
+  }
+
+  /** `<other>` is not counted against the cap, so overflow always has somewhere to go. */
+  private otherEntry(method: string): RouteEntry {
+    const routes = this.routesOf(method)
     let entry = routes.get(OTHER)
     if (entry === undefined) {
       entry = new RouteEntry(method, OTHER)
