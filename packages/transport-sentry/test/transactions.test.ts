@@ -77,6 +77,9 @@ describe('trace records become Sentry transactions', () => {
       scope.setRoute('/proxy')
       scope.end(200)
       await telltale.flush()
+      // The transport's own POST to the envelope endpoint is not one of the app's resources.
+      const http = telltale.snapshot().resources.filter((r) => r.kind === 'http')
+      expect(http.map((r) => r.statement)).toEqual([`GET 127.0.0.1:${port}`])
       await telltale.close()
       const spans = server.items('transaction')[0]!.payload.spans as any[]
       expect(spans).toHaveLength(1)
