@@ -2,7 +2,7 @@
 // else (the part of the cost any context-propagating APM pays on this Node); or with the
 // core wired the way an adapter does it.
 import { createServer } from 'node:http'
-import { createTelltale, memoryTransport } from '../../packages/core/dist/index.mjs'
+import { bindScopeToResponse, createTelltale, memoryTransport } from '../../packages/core/dist/index.mjs'
 import { listening } from '../lib/server.mjs'
 
 const variant = process.env.VARIANT ?? 'bare'
@@ -20,13 +20,13 @@ if (variant === 'bare') {
     als.run(1, () => res.end(body))
   }
 } else {
-  const telltale = createTelltale({ service: 'bench', transports: [memoryTransport({ maxRecords: 100 })], flushIntervalMs: 1000 })
+  const telltale = createTelltale({ service: 'bench', transports: [memoryTransport({ maxRecords: 100 })], flushIntervalMs: Number(process.env.FLUSH_MS ?? 1000) })
   handler = (req, res) => {
+    // What every adapter does: start, name the route, end the scope when the response
+    // closes (with its status, or 499 if the client left first), run the handler in it.
     const scope = telltale.startRequest({ method: req.method, path: req.url })
-    res.once('finish', () => {
-      scope.setRoute('/hello')
-      scope.end(res.statusCode)
-    })
+    scope.setRoute('/hello')
+    bindScopeToResponse(scope, res)
     scope.run(() => res.end(body))
   }
 }
