@@ -12,7 +12,9 @@ export async function backends({ withTelltale, keyPrefix }) {
   let redis = new Redis(redisUrl)
   if (withTelltale) {
     const { createTelltale, instrument, memoryTransport } = await import('../../packages/core/dist/index.mjs')
-    telltale = createTelltale({ service: 'bench', transports: [memoryTransport({ maxRecords: 100 })] })
+    // FLUSH_MS: bench/instructions runs the server ~50× slower under valgrind, where the
+    // default 10 s window would seal every few hundred requests instead of every million.
+    telltale = createTelltale({ service: 'bench', transports: [memoryTransport({ maxRecords: 100 })], flushIntervalMs: Number(process.env.FLUSH_MS ?? 10_000) })
     pool = instrument(pool)
     redis = instrument(redis)
   }

@@ -1,11 +1,15 @@
 // One framework app for bench/frameworks/run.mjs: FRAMEWORK=express|koa|fastify,
-// VARIANT=bare|telltale. Routes: GET /hello (hello world) and GET /db (one pg query and
-// one Redis GET). The telltale variant installs the adapter and instruments both clients.
+// VARIANT=bare|als|telltale. Routes: GET /hello (hello world) and GET /db (one pg query and
+// one Redis GET). The telltale variant installs the adapter and instruments both clients;
+// the als variant only runs each request in an AsyncLocalStorage (what any
+// context-propagating APM pays on this Node, before it does anything else).
 import { listening } from '../lib/server.mjs'
 import { backends } from './backends.mjs'
 
 const framework = process.env.FRAMEWORK ?? 'express'
-const withTelltale = process.env.VARIANT === 'telltale'
+const variant = process.env.VARIANT ?? 'bare'
+const withTelltale = variant === 'telltale'
+const als = variant === 'als' ? new (await import('node:async_hooks')).AsyncLocalStorage() : undefined
 const { telltale, db } = await backends({ withTelltale, keyPrefix: 'telltale_bench_frameworks' })
 const hello = 'hello world'
 
@@ -13,6 +17,7 @@ let server
 if (framework === 'express') {
   const { default: express } = await import('express-v5')
   const app = express()
+  if (als) app.use((_req, _res, next) => als.run(1, next))
   if (withTelltale) app.use((await import('../../packages/express/dist/index.mjs')).telltaleMiddleware(telltale))
   app.get('/hello', (_req, res) => void res.send(hello))
   app.get('/db', async (_req, res) => void res.send(await db()))
@@ -22,6 +27,7 @@ if (framework === 'express') {
   const { default: Koa } = await import('koa-v3')
   const { default: Router } = await import('@koa/router')
   const app = new Koa()
+  if (als) app.use((_ctx, next) => als.run(1, next))
   if (withTelltale) app.use((await import('../../packages/koa/dist/index.mjs')).telltaleMiddleware(telltale))
   const router = new Router()
   router.get('/hello', (ctx) => void (ctx.body = hello))
@@ -31,6 +37,7 @@ if (framework === 'express') {
 } else if (framework === 'fastify') {
   const { default: fastify } = await import('fastify-v5')
   const app = fastify()
+  if (als) app.addHook('onRequest', (_request, _reply, next) => als.run(1, next))
   if (withTelltale) await app.register((await import('../../packages/fastify/dist/index.mjs')).default, { telltale })
   app.get('/hello', async () => hello)
   app.get('/db', async () => db())
