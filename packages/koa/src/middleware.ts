@@ -22,18 +22,28 @@ interface NamedContext extends KoaContextLike {
  */
 export function telltaleMiddleware(telltale: Telltale): (ctx: KoaContextLike, next: () => Promise<unknown>) => Promise<void> {
   const t = expectTelltale(telltale, '@telltale/koa: telltaleMiddleware(telltale)')
-  return async function telltaleMiddleware(ctx, next) {
+  // Not an async function: under AsyncLocalStorage every promise and every await costs a
+  // hook call, so the middleware adds one promise (the rejection handler) and no await.
+  return function telltaleMiddleware(ctx, next) {
     const scope = t.startRequest({ method: ctx.method, path: ctx.url })
-    bindScopeToResponse(scope, ctx.res, (s) => nameRoute(s, ctx))
+    const res = ctx.res
+    bindScopeToResponse(scope, res, (s) => nameRoute(s, ctx))
+    let downstream: Promise<unknown>
     try {
-      await scope.run(next)
+      downstream = Promise.resolve(scope.run(next))
     } catch (err) {
-      // Koa's own error handling answers (500, or the error's 4xx status) after this.
-      noteResponseError(ctx.res, err)
-      throw err
+      noteResponseError(res, err)
+      return Promise.reject(err)
     }
+    // Koa's own error handling answers (500, or the error's 4xx status) after this.
+    return downstream.then(ignoreValue, (err: unknown) => {
+      noteResponseError(res, err)
+      throw err
+    })
   }
 }
+
+function ignoreValue(): void {}
 
 /**
  * Names the current request's route when no @koa/router route does (an app that routes
