@@ -14,9 +14,9 @@ export async function backends({ withTelltale, keyPrefix }) {
     const { createTelltale, instrument, memoryTransport } = await import('../../packages/core/dist/index.mjs')
     // FLUSH_MS: bench/instructions runs the server ~50× slower under valgrind, where the
     // default 10 s window would seal every few hundred requests instead of every million.
-    telltale = createTelltale({ service: 'bench', transports: [memoryTransport({ maxRecords: 100 })], flushIntervalMs: Number(process.env.FLUSH_MS ?? 10_000) })
+    telltale = createTelltale({ service: 'bench', transports: [memoryTransport({ maxRecords: 100 })], flushIntervalMs: Number(process.env.FLUSH_MS ?? 10_000), ...channelsOption() })
     pool = instrument(pool)
-    redis = instrument(redis)
+    if (process.env.INSTRUMENT_REDIS !== '0') redis = instrument(redis)
   }
   await redis.set(key, 'value', 'EX', 600)
   process.once('exit', () => redis.disconnect())
@@ -27,4 +27,9 @@ export async function backends({ withTelltale, keyPrefix }) {
     return `${rows[0].n}${value}`
   }
   return { telltale, db }
+}
+
+/** CHANNELS='{"ioredis":false}' (JSON): the `channels` option, to measure a subscriber's cost. */
+function channelsOption() {
+  return process.env.CHANNELS === undefined ? {} : { channels: JSON.parse(process.env.CHANNELS) }
 }

@@ -7,7 +7,8 @@
 // Each server runs under valgrind with V8 single-threaded (JIT and GC on the main thread,
 // so runs repeat), gets WARMUP sequential requests uncounted, then N counted ones.
 // Needs valgrind (Debian: apt-get install valgrind). Env: CASES (e.g. "koa/hello,fastify/db"),
-// N (default 20000), WARMUP (default 10000), JOBS (servers measured at once, default 2).
+// N (default 20000), WARMUP (default 10000), JOBS (servers measured at once, default 2),
+// VARIANTS (default bare,als,telltale; the table needs all three).
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
@@ -20,7 +21,7 @@ const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 const N = Number(process.env.N ?? 20_000)
 const WARMUP = Number(process.env.WARMUP ?? 10_000)
 const JOBS = Number(process.env.JOBS ?? 2)
-const VARIANTS = ['bare', 'als', 'telltale']
+const VARIANTS = (process.env.VARIANTS ?? 'bare,als,telltale').split(',')
 const ALL = ['node:http/hello', 'express/hello', 'express/db', 'koa/hello', 'koa/db', 'fastify/hello', 'fastify/db', 'nestjs-express/hello', 'nestjs-express/db', 'nestjs-fastify/hello', 'nestjs-fastify/db']
 const CASES = (process.env.CASES ?? ALL.join(',')).split(',')
 
@@ -119,6 +120,7 @@ await Promise.all(
   }),
 )
 
+if (VARIANTS.length !== 3) process.exit(0)
 const k = (x) => `${(x / 1000).toFixed(1)}k`
 printTable(
   CASES.map((c) => {
