@@ -10,7 +10,7 @@
 // N (default 20000), WARMUP (default 10000), JOBS (servers measured at once, default 2),
 // VARIANTS (default bare,als,telltale; the table needs all three).
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
