@@ -102,7 +102,7 @@ async function measure(target, route, variant) {
     return Number(totals[1]) / N
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL')
-    if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true })
+    rmSync(dir, { recursive: true, force: true })
   }
 }
 
