@@ -6,7 +6,6 @@
 // Prints {"ratios": [...], "bare": [...], "instrumented": [...]} (calls per CPU-second).
 import { createRequire } from 'node:module'
 
-Object.defineProperty(globalThis, Symbol.for('telltale.instrument.v1'), { value: { depth: 0, subscribed: true, internalErrors: 0 } })
 const { createTelltale, instrument } = await import(process.env.TELLTALE_CORE_DIST ?? '../../packages/core/dist/index.mjs')
 const require = createRequire(new URL('../../packages/core/package.json', import.meta.url))
 
@@ -17,7 +16,7 @@ const BURST_MS = Number(process.env.BENCH_BURST_MS ?? 300)
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 16)
 const CALLS_PER_REQUEST = 20
 
-const telltale = createTelltale({ service: 'bench-instrument', transports: [], flushIntervalMs: 3_600_000, traceSampleRate: 0 })
+const telltale = createTelltale({ service: 'bench-instrument', transports: [], flushIntervalMs: 3_600_000, traceSampleRate: 0, channels: false })
 
 function make() {
   if (client === 'pg') {

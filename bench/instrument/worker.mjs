@@ -15,12 +15,10 @@ const CALLS_PER_REQUEST = 20
 let telltale
 let instrument = (x) => x
 if (variant !== 'bare') {
-  if (variant === 'scoped' || variant === 'wrapped') {
-    // marks the once-per-process channel subscription as done before core can make it
-    Object.defineProperty(globalThis, Symbol.for('telltale.instrument.v1'), { value: { depth: 0, subscribed: true, internalErrors: 0 } })
-  }
   const core = await import(process.env.TELLTALE_CORE_DIST ?? '../../packages/core/dist/index.mjs')
-  telltale = core.createTelltale({ service: 'bench-instrument', transports: [], flushIntervalMs: 3_600_000, traceSampleRate: 0 })
+  // scoped and wrapped: no channel subscribers (ioredis 6 would otherwise time the client through them)
+  const channels = variant === 'instrumented'
+  telltale = core.createTelltale({ service: 'bench-instrument', transports: [], flushIntervalMs: 3_600_000, traceSampleRate: 0, channels })
   if (variant === 'wrapped' || variant === 'instrumented') instrument = core.instrument
 }
 
