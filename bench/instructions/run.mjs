@@ -1,7 +1,8 @@
 // npm run bench:instructions — CPU instructions each request costs the server, counted by
 // valgrind (callgrind), bare vs AsyncLocalStorage only vs Telltale. Unlike throughput on a
 // shared machine this does not swing with other load: the same build gives the same count
-// to within about 1%. It splits Telltale's overhead into the part any AsyncLocalStorage
+// to within about 0.1% on hello-world routes, 2–5% on /db (its timing depends on the
+// PostgreSQL and Redis replies). It splits Telltale's overhead into the part any AsyncLocalStorage
 // user pays on this Node (`als`) and Telltale's own.
 //
 // Each server runs under valgrind with V8 single-threaded (JIT and GC on the main thread,
