@@ -1,9 +1,9 @@
 // npm run bench:core — the core's CPU cost per request, and the throughput ratio of a
-// node:http hello-world with and without it (server on core 0, autocannon on core 1,
+// node:http hello-world with and without it (server on core 0, wrk or autocannon on core 1,
 // variants interleaved, medians of several rounds).
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { interleave, median, printTable, runLoad, startServer } from '../lib/load.mjs'
+import { interleave, LOADGEN_NAME, median, printTable, runLoad, startServer } from '../lib/load.mjs'
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
@@ -41,4 +41,4 @@ const ratios = results.telltale.map((t, i) => t.rps / results.bare[i].rps)
 printTable(VARIANTS.map(row))
 const alsRatios = results.als.map((t, i) => t.rps / results.bare[i].rps)
 console.log(`\nAsyncLocalStorage alone / bare: median ${median(alsRatios).toFixed(3)}`)
-console.log(`throughput ratio telltale/bare: median ${median(ratios).toFixed(3)} (per round: ${ratios.map((x) => x.toFixed(3)).join(', ')}; ${ROUNDS} rounds × ${DURATION} s)`)
+console.log(`throughput ratio telltale/bare: median ${median(ratios).toFixed(3)} (per round: ${ratios.map((x) => x.toFixed(3)).join(', ')}; ${ROUNDS} rounds × ${DURATION} s, load: ${LOADGEN_NAME})`)

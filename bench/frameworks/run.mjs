@@ -1,11 +1,11 @@
 // npm run bench:frameworks — what each adapter costs its framework: hello-world and a
 // route with one pg query and one Redis GET, bare vs Telltale (memory transport). Server
-// on core 0, autocannon on core 1, bare and Telltale interleaved round by round; the
+// on core 0, wrk (else autocannon) on core 1, bare and Telltale interleaved round by round; the
 // ratio is the median of the per-round throughput ratios. Builds missing dist/ folders.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { interleave, median, printTable, runLoad, startServer } from '../lib/load.mjs'
+import { interleave, LOADGEN_NAME, median, pinServices, printTable, runLoad, startServer } from '../lib/load.mjs'
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
@@ -13,7 +13,13 @@ const DURATION = Number(process.env.DURATION ?? 3)
 const FRAMEWORKS = (process.env.FRAMEWORKS ?? 'express,koa,fastify,nestjs-express,nestjs-fastify').split(',')
 /** NestJS on each platform: nestjs-server.mjs with PLATFORM, built from these packages. */
 const NEST = { 'nestjs-express': 'express', 'nestjs-fastify': 'fastify' }
-const ROUTES = ['hello', 'db']
+const ROUTES = (process.env.ROUTES ?? 'hello,db').split(',')
+if (ROUTES.some((r) => r !== 'hello' && r !== 'db')) throw new Error(`bench:frameworks: ROUTES lists hello and/or db; received '${ROUTES.join(',')}'`)
+/** VARIANTS=bare,als,telltale adds the AsyncLocalStorage floor (see server.mjs) as a column. */
+const VARIANTS = (process.env.VARIANTS ?? 'bare,telltale').split(',')
+if (!VARIANTS.includes('bare') || !VARIANTS.includes('telltale') || VARIANTS.some((v) => !['bare', 'als', 'telltale'].includes(v))) {
+  throw new Error(`bench:frameworks: VARIANTS must list bare and telltale, and may add als; received '${VARIANTS.join(',')}'`)
+}
 
 /** The servers import the built packages; a build elsewhere in the repo may have cleaned them. */
 function ensureBuilt(framework) {
@@ -74,7 +80,7 @@ async function measurePaired(framework, route) {
 }
 
 async function measureAll(framework, route) {
-  if (process.env.PAIRED !== '1') return interleave(['bare', 'telltale'], ROUNDS, (variant) => measure(framework, route, variant))
+  if (process.env.PAIRED !== '1') return interleave(VARIANTS, ROUNDS, (variant) => measure(framework, route, variant))
   const results = { bare: [], telltale: [] }
   for (let r = 0; r < ROUNDS; r++) {
     const [bare, telltale] = await measurePaired(framework, route)
@@ -83,6 +89,11 @@ async function measureAll(framework, route) {
   }
   return results
 }
+
+// The /db route's PostgreSQL and Redis go to the load generator's core, off the server's.
+const restoreServices = pinServices(1)
+process.once('exit', restoreServices)
+process.once('SIGINT', () => process.exit(130))
 
 const rows = []
 for (const framework of FRAMEWORKS) {
@@ -99,6 +110,7 @@ for (const framework of FRAMEWORKS) {
       'bare req/s': Math.round(m('bare', 'rps')),
       'telltale req/s': Math.round(m('telltale', 'rps')),
       ratio: median(ratios).toFixed(3),
+      ...(results.als ? { 'als ratio': median(results.als.map((a, i) => a.rps / results.bare[i].rps)).toFixed(3) } : {}),
       'CPU ratio': median(cpuRatios).toFixed(3),
       'p99 ms bare/tt': `${m('bare', 'p99')}/${m('telltale', 'p99')}`,
       'CPU µs/req bare/tt': `${m('bare', 'cpuUsPerReq').toFixed(1)}/${m('telltale', 'cpuUsPerReq').toFixed(1)}`,
@@ -108,6 +120,6 @@ for (const framework of FRAMEWORKS) {
     console.error(`${framework} ${route}: ratio ${median(ratios).toFixed(3)} (rounds: ${ratios.map((r) => r.toFixed(3)).join(', ')})`)
   }
 }
-console.log(`\n${ROUNDS} rounds × ${DURATION} s per variant, 50 connections, ${process.env.PAIRED === '1' ? 'bare and Telltale side by side' : 'variants interleaved'}, ${process.version}`)
+console.log(`\n${ROUNDS} rounds × ${DURATION} s per variant, 50 connections (${LOADGEN_NAME}), ${process.env.PAIRED === '1' ? 'bare and Telltale side by side' : 'variants interleaved'}, ${process.version}`)
 console.log('ratio: median of per-round Telltale/bare throughput; CPU ratio: median of per-round bare/Telltale CPU time per request\n')
 printTable(rows)

@@ -1,7 +1,10 @@
-// Shared benchmark helpers: a server pinned to one core, autocannon pinned to the other,
+// Shared benchmark helpers: a server pinned to one core, the load generator (wrk, else
+// autocannon) pinned to the other,
 // variants interleaved round by round, medians and ratios measured in one run.
-import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const LOADGEN = fileURLToPath(new URL('./loadgen.mjs', import.meta.url))
@@ -60,20 +63,91 @@ export function rssMb(pid) {
   return kb / 1024
 }
 
-/** Runs autocannon in its own process pinned to `cpu`; resolves its summary. */
-export function runLoad({ url, connections = 50, durationSec = 5, pipelining = 1, cpu = 1, method = 'GET', body }) {
+/**
+ * The load generator: wrk (Debian's `wrk` package) when it is on PATH, else autocannon.
+ * At the rates a hello-world server reaches here (~90k req/s), autocannon, itself a Node
+ * process, saturates the other core too, and per-round ratios swung 0.81–1.15; wrk's C loop
+ * leaves the server the only bottleneck (0.88–0.94 for the same servers). `LOADGEN=autocannon`
+ * or `LOADGEN=wrk` forces one.
+ */
+export const LOADGEN_NAME = (() => {
+  const forced = process.env.LOADGEN
+  if (forced === 'wrk' || forced === 'autocannon') return forced
+  if (forced !== undefined) throw new Error(`bench: LOADGEN must be 'wrk' or 'autocannon'; received '${forced}'`)
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' })
+  } catch (err) {
+    // wrk --version exits 1 after printing its version; only a missing binary is ENOENT
+    if (err.code === 'ENOENT') return 'autocannon'
+  }
+  return 'wrk'
+})()
+
+/** Runs the load generator in its own process pinned to `cpu`; resolves its summary. */
+export function runLoad(opts) {
+  return LOADGEN_NAME === 'wrk' ? runWrk(opts) : runAutocannon(opts)
+}
+
+function runAutocannon({ url, connections = 50, durationSec = 5, pipelining = 1, cpu = 1, method = 'GET', body }) {
   const [cmd, ...rest] = pinned(cpu, [process.execPath, LOADGEN])
   const child = spawn(cmd, rest, { stdio: ['pipe', 'pipe', 'inherit'] })
   child.stdin.end(JSON.stringify({ url, connections, duration: durationSec, pipelining, method, body }))
+  return collect(child, (out) => JSON.parse(out))
+}
+
+function runWrk({ url, connections = 50, durationSec = 5, pipelining = 1, cpu = 1, method = 'GET', body }) {
+  if (pipelining !== 1) throw new Error('bench: pipelining needs LOADGEN=autocannon')
+  let script
+  if (method !== 'GET' || body !== undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'telltale-wrk-'))
+    script = join(dir, 'request.lua')
+    writeFileSync(script, `wrk.method = ${JSON.stringify(method)}\nwrk.body = ${JSON.stringify(body ?? '')}\nwrk.headers["Content-Type"] = "application/json"\n`)
+  }
+  const args = ['-t1', `-c${connections}`, `-d${durationSec}s`, '--latency', ...(script ? ['-s', script] : []), url]
+  const [cmd, ...rest] = pinned(cpu, ['wrk', ...args])
+  const child = spawn(cmd, rest, { stdio: ['ignore', 'pipe', 'inherit'] })
+  return collect(child, parseWrk).finally(() => script && rmSync(dirname(script), { recursive: true, force: true }))
+}
+
+function collect(child, parse) {
   return new Promise((resolve, reject) => {
     let out = ''
     child.stdout.setEncoding('utf8')
     child.stdout.on('data', (c) => (out += c))
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`load generator exited with ${code}`))
-      resolve(JSON.parse(out))
+      try {
+        resolve(parse(out))
+      } catch (err) {
+        reject(err)
+      }
     })
   })
+}
+
+const UNIT_MS = { us: 0.001, ms: 1, s: 1000 }
+
+/** wrk's text summary, in the shape loadgen.mjs prints for autocannon. */
+function parseWrk(out) {
+  const num = (re) => {
+    const m = re.exec(out)
+    if (m === null) throw new Error(`bench: cannot read wrk output (${re}):\n${out}`)
+    return Number(m[1])
+  }
+  const latency = (pct) => {
+    const m = new RegExp(`^\\s+${pct}%\\s+([\\d.]+)(us|ms|s)$`, 'm').exec(out)
+    return m === null ? NaN : Math.round(Number(m[1]) * UNIT_MS[m[2]] * 1000) / 1000
+  }
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
+  return {
+    rps: num(/Requests\/sec:\s+([\d.]+)/),
+    requests: num(/(\d+) requests in/),
+    p50: latency(50),
+    p99: latency(99),
+    errors: socket === null ? 0 : Number(socket[1]) + Number(socket[2]) + Number(socket[3]),
+    non2xx: /Non-2xx or 3xx responses: (\d+)/.test(out) ? num(/Non-2xx or 3xx responses: (\d+)/) : 0,
+    timeouts: socket === null ? 0 : Number(socket[4]),
+  }
 }
 
 /**
@@ -103,4 +177,44 @@ export function printTable(rows) {
   console.log(line(keys))
   console.log(line(width.map((w) => '-'.repeat(w))))
   for (const r of rows) console.log(line(keys.map((k) => r[k])))
+}
+
+/**
+ * Moves the local PostgreSQL and Redis servers (every process and thread) onto `cpu`, the
+ * load generator's core, so that on a 2-core machine the server under test has core 0 to
+ * itself; left to the scheduler they land on it at random and the `/db` ratios swung
+ * 0.61–1.15 from round to round. New PostgreSQL backends inherit the postmaster's mask.
+ * Needs permission over those processes (root, or the same user); without it, or with
+ * PIN_SERVICES=0, it changes nothing and says so. Returns a function that restores the masks.
+ */
+export function pinServices(cpu = 1) {
+  if (process.env.PIN_SERVICES === '0') return () => {}
+  const pids = []
+  for (const name of ['postgres', 'redis-server']) {
+    try {
+      pids.push(...execFileSync('pgrep', ['-x', name], { encoding: 'utf8' }).split('\n').filter(Boolean))
+    } catch {
+      // pgrep exits 1 when nothing matches: that service is not local
+    }
+  }
+  const saved = []
+  try {
+    for (const pid of pids) {
+      const mask = /affinity mask: (\w+)/.exec(execFileSync('taskset', ['-p', pid], { encoding: 'utf8' }))?.[1]
+      execFileSync('taskset', ['-a', '-p', '-c', String(cpu), pid], { stdio: 'ignore' })
+      if (mask !== undefined) saved.push([pid, mask])
+    }
+    if (pids.length > 0) console.error(`bench: PostgreSQL and Redis pinned to CPU ${cpu} for the run (${pids.length} processes; PIN_SERVICES=0 to leave them)`)
+  } catch (err) {
+    console.error(`bench: could not pin PostgreSQL and Redis to CPU ${cpu} (${err.message.split('\n')[0]}); /db ratios will be noisier`)
+  }
+  return function restoreServices() {
+    for (const [pid, mask] of saved) {
+      try {
+        execFileSync('taskset', ['-a', '-p', mask, pid], { stdio: 'ignore' })
+      } catch {
+        // the process has exited since
+      }
+    }
+  }
 }
