@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import { UNMATCHED } from './aggregate/names.js'
 import { statusIndex } from './aggregate/status-class.js'
 import { Window, type WindowCaps } from './aggregate/window.js'

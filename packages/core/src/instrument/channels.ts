@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import dc from 'node:diagnostics_channel'
 import { type ActiveScope, activeScope } from '../scope/hub.js'
 import type { SpanKind } from '../types.js'

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import type { ActiveScope } from '../scope/hub.js'
 import { recordSpan } from '../scope/record-span.js'
 import type { SpanKind } from '../types.js'

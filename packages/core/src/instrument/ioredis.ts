@@ -1,4 +1,5 @@
 /* eslint-disable prefer-rest-params -- wrappers hand the original exactly the arguments they received */
+import { performance } from 'node:perf_hooks'
 import { activeScope } from '../scope/hub.js'
 import { finishSpan } from './finish-span.js'
 import { claim, patchMethod } from './patch-method.js'

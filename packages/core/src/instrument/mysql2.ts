@@ -1,4 +1,5 @@
 /* eslint-disable prefer-rest-params -- wrappers hand the original exactly the arguments they received */
+import { performance } from 'node:perf_hooks'
 import { activeScope } from '../scope/hub.js'
 import { callInScope } from './bind-scope.js'
 import { finishSpan, maxStatementLength } from './finish-span.js'

@@ -1,4 +1,5 @@
 /* eslint-disable prefer-rest-params -- wrappers hand the original exactly the arguments they received */
+import { performance } from 'node:perf_hooks'
 import type { ActiveScope } from '../scope/hub.js'
 import { activeScope } from '../scope/hub.js'
 import { finishSpan } from './finish-span.js'

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import { BreakdownCounters } from '../aggregate/breakdown.js'
 import { type ErrorInfo, toErrorInfo } from '../errors/error-info.js'
 import type { RequestScope, SpanKind, TraceSpan } from '../types.js'
