@@ -2,8 +2,10 @@
 // valgrind (callgrind), bare vs AsyncLocalStorage only vs Telltale. Unlike throughput on a
 // shared machine this does not swing with other load: the same build gives the same count
 // to within about 0.1% on hello-world routes, 2–5% on /db (its timing depends on the
-// PostgreSQL and Redis replies). It splits Telltale's overhead into the part any AsyncLocalStorage
-// user pays on this Node (`als`) and Telltale's own.
+// PostgreSQL and Redis replies). Exception seen: Telltale on node:http hello lands on one of
+// two counts (96.3–96.6k or 98.4–99.6k on Node 20.20), depending on the code V8 ends up with.
+// It splits Telltale's overhead into the part any AsyncLocalStorage user pays on this Node
+// (`als`) and Telltale's own.
 //
 // Each server runs under valgrind with V8 single-threaded (JIT and GC on the main thread,
 // so runs repeat), gets WARMUP sequential requests uncounted, then N counted ones.
