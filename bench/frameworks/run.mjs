@@ -10,6 +10,9 @@ import { interleave, LOADGEN_NAME, median, pinServices, printTable, runLoad, sta
 const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
 const DURATION = Number(process.env.DURATION ?? 3)
+/** Seconds of uncounted load before each measurement, while V8 compiles the hot code. */
+const WARMUP = Number(process.env.WARMUP ?? 1)
+if (!(WARMUP >= 1)) throw new Error(`bench:frameworks: WARMUP is seconds, at least 1; received '${process.env.WARMUP}'`)
 const FRAMEWORKS = (process.env.FRAMEWORKS ?? 'express,koa,fastify,nestjs-express,nestjs-fastify').split(',')
 /** NestJS on each platform: nestjs-server.mjs with PLATFORM, built from these packages. */
 const NEST = { 'nestjs-express': 'express', 'nestjs-fastify': 'fastify' }
@@ -45,7 +48,7 @@ async function measure(framework, route, variant) {
   const server = await startVariant(framework, variant)
   try {
     const url = `${server.url}/${route}`
-    await runLoad({ url, connections: 50, durationSec: 1 })
+    await runLoad({ url, connections: 50, durationSec: WARMUP })
     const cpu0 = server.cpuMs()
     const load = await runLoad({ url, connections: 50, durationSec: DURATION })
     const cpuMs = server.cpuMs() - cpu0
@@ -64,7 +67,7 @@ async function measurePaired(framework, route) {
   const servers = [await startVariant(framework, 'bare'), await startVariant(framework, 'telltale')]
   try {
     const load = (durationSec) => Promise.all(servers.map((s) => runLoad({ url: `${s.url}/${route}`, connections: 50, durationSec })))
-    await load(1)
+    await load(WARMUP)
     const cpu0 = servers.map((s) => s.cpuMs())
     const loads = await load(DURATION)
     return servers.map((s, i) => ({
@@ -120,6 +123,6 @@ for (const framework of FRAMEWORKS) {
     console.error(`${framework} ${route}: ratio ${median(ratios).toFixed(3)} (rounds: ${ratios.map((r) => r.toFixed(3)).join(', ')})`)
   }
 }
-console.log(`\n${ROUNDS} rounds × ${DURATION} s per variant, 50 connections (${LOADGEN_NAME}), ${process.env.PAIRED === '1' ? 'bare and Telltale side by side' : 'variants interleaved'}, ${process.version}`)
+console.log(`\n${ROUNDS} rounds × ${DURATION} s per variant after ${WARMUP} s of warm-up, 50 connections (${LOADGEN_NAME}), ${process.env.PAIRED === '1' ? 'bare and Telltale side by side' : 'variants interleaved'}, ${process.version}`)
 console.log('ratio: median of per-round Telltale/bare throughput; CPU ratio: median of per-round bare/Telltale CPU time per request\n')
 printTable(rows)
