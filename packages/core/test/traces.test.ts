@@ -30,7 +30,9 @@ describe('trace sampling', () => {
       ['/slow', 'slow'],
     ])
     const slow = kept.find((t) => t.route === '/slow')!
-    expect(slow.duration).toBeGreaterThanOrEqual(25)
+    // A 25 ms timer can fire up to 1 ms early by performance.now(): libuv schedules it on its
+    // cached, whole-millisecond loop clock (seen once in CI: 24.33 ms).
+    expect(slow.duration).toBeGreaterThanOrEqual(24)
     expect(slow.spans).toEqual([{ kind: 'db', system: 'postgresql', operation: 'SELECT', statement: 'SELECT * FROM t WHERE id = ?', target: '127.0.0.1:5432', start: expect.any(Number), duration: expect.any(Number), error: false }])
     expect(slow.spans[0]!.duration).toBeGreaterThanOrEqual(24)
     expect(slow.start).toBeGreaterThan(Date.now() - 60_000)
