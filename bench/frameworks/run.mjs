@@ -94,7 +94,7 @@ async function measureAll(framework, route) {
 }
 
 // The /db route's PostgreSQL and Redis go to the load generator's core, off the server's.
-const restoreServices = pinServices(1)
+const restoreServices = ROUTES.includes('db') ? pinServices(1) : () => {}
 process.once('exit', restoreServices)
 process.once('SIGINT', () => process.exit(130))
 

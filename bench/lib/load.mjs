@@ -1,6 +1,6 @@
 // Shared benchmark helpers: a server pinned to one core, the load generator (wrk, else
-// autocannon) pinned to the other,
-// variants interleaved round by round, medians and ratios measured in one run.
+// autocannon) pinned to the other, variants interleaved round by round, medians and ratios
+// measured in one run.
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
