@@ -5,6 +5,7 @@ import type { SpanKind } from '../types.js'
 import { finishSpan, maxStatementLength } from './finish-span.js'
 import { redisCommand, redisStatement } from './redis-normalize.js'
 import { state } from './shared-state.js'
+import { rememberOwnTracing } from './sole-listener.js'
 import { normalizeSql } from './sql-normalize.js'
 
 /** What a channel context becomes at `start`; kept on the context object until it finishes. */
@@ -213,7 +214,9 @@ export function subscribeChannels(libraries: readonly ChannelLibrary[] = CHANNEL
         if (done.includes(name) || !libraries.includes(libraryOf(name))) continue
         done.push(name)
         const channel = dc.tracingChannel(name)
-        channel.subscribe(tracingHandlers(describe))
+        const handlers = tracingHandlers(describe)
+        channel.subscribe(handlers)
+        rememberOwnTracing(name, channel, handlers)
         kept.push(channel)
       }
     }

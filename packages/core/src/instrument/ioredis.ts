@@ -5,12 +5,14 @@ import { finishSpan } from './finish-span.js'
 import { claim, patchMethod } from './patch-method.js'
 import { redisCommand, redisStatement } from './redis-normalize.js'
 import { state } from './shared-state.js'
+import { telltaleListensAlone } from './sole-listener.js'
 
 /**
  * ioredis re-sends a command after a reconnect: a command whose resolve is already ours is
  * not timed again. The mark is on our function, so Command objects keep their shape.
  */
 const TIMED = Symbol('telltale.timed')
+const COMMAND_CHANNEL = 'ioredis:command'
 
 /** An ioredis client: `sendCommand`, `pipeline`, `multi`, `options` and a connection `status`. */
 export function isIoredis(x: any): boolean {
@@ -50,6 +52,9 @@ export function instrumentIoredis<T extends object>(client: T): T {
           finishSpan(scope, 'cache', 'redis', entry.operation, statement, target, t0, true)
           return Reflect.apply(reject, this, arguments)
         }
+        // ioredis 6 would also publish this command on its tracing channel, where Telltale's
+        // subscriber skips it (state.depth): when no one else listens, it need not publish.
+        if (command.isTraced === false && telltaleListensAlone(COMMAND_CHANNEL)) command.isTraced = true
       }
       state.depth++
       try {

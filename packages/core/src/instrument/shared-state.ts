@@ -1,3 +1,5 @@
+import type { OwnTracing } from './sole-listener.js'
+
 /**
  * State shared by every copy of core in the process (the ESM and CommonJS builds, or two
  * versions): a call wrapped by one copy must be skipped by the channel subscriber of the
@@ -8,6 +10,8 @@ export interface InstrumentState {
   depth: number
   /** Channels subscribed so far (each at most once per process). */
   subscribedChannels?: string[]
+  /** The handlers Telltale subscribed on each tracing channel (see sole-listener.ts). */
+  tracing?: Record<string, OwnTracing>
   /** Failures inside Telltale's own instrumentation code, swallowed so the app never sees them. */
   internalErrors: number
 }

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import dc from 'node:diagnostics_channel'
 import Redis from 'ioredis'
 import RedisV5 from 'ioredis-v5'
 import { createClient } from 'redis'
@@ -134,5 +136,74 @@ describe('node-redis 4 (no channels: instrument() only)', () => {
     expect(cache(r).count).toBe(5)
     expect(statementCount('SET ? ?')).toBeGreaterThanOrEqual(1)
     expect(statementCount('GET ?')).toBeGreaterThanOrEqual(1)
+  })
+})
+
+describe('instrumented ioredis 6 and other listeners on its tracing channel', () => {
+  const client = instrument(new Redis(REDIS_URL))
+  closers.push(() => client.quit())
+  const contexts = () => {
+    // ioredis builds a context object for each command it publishes
+    const proto = Redis.prototype as unknown as { _buildCommandContext: (command: { name: string }) => unknown }
+    const original = proto._buildCommandContext
+    const seen: string[] = []
+    proto._buildCommandContext = function (this: unknown, command: { name: string }) {
+      seen.push(command.name)
+      return original.call(this, command)
+    }
+    return { seen, restore: () => (proto._buildCommandContext = original) }
+  }
+
+  it('ioredis does not publish a command Telltale times itself when no one else listens', async () => {
+    const r = '/io/alone'
+    const built = contexts()
+    try {
+      await inRequest(telltale, r, async () => {
+        await client.set(key(r), 'v')
+        await client.get(key(r))
+      })
+    } finally {
+      built.restore()
+    }
+    expect(built.seen).toEqual([])
+    expect(cache(r).count).toBe(2)
+  })
+
+  it('another subscriber still receives every command, and Telltale counts each once', async () => {
+    const r = '/io/shared'
+    const received: string[] = []
+    const noop = () => {}
+    const other = { start: (ctx: object) => void received.push((ctx as { command: string }).command), end: noop, asyncStart: noop, asyncEnd: noop, error: noop }
+    const channel = dc.tracingChannel('ioredis:command')
+    channel.subscribe(other)
+    try {
+      await inRequest(telltale, r, async () => {
+        await client.set(key(r), 'v')
+        expect(await client.get(key(r))).toBe('v')
+        await client.pipeline().get(key(r)).del(key(r)).exec()
+      })
+    } finally {
+      channel.unsubscribe(other)
+    }
+    expect(received).toEqual(['set', 'get', 'get', 'del'])
+    expect(cache(r).count).toBe(4)
+  })
+
+  it('a store bound to its start channel still runs for every command', async () => {
+    const r = '/io/bound-store'
+    const store = new AsyncLocalStorage<string>()
+    const start = dc.channel('tracing:ioredis:command:start')
+    const bound: string[] = []
+    start.bindStore(store, (ctx) => {
+      bound.push((ctx as { command: string }).command)
+      return 'bound'
+    })
+    try {
+      await inRequest(telltale, r, () => client.get(key(r)))
+    } finally {
+      start.unbindStore(store)
+    }
+    expect(bound).toEqual(['get'])
+    expect(cache(r).count).toBe(1)
   })
 })
