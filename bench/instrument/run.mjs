@@ -108,5 +108,5 @@ for (const client of ['pg', 'ioredis']) {
 console.log(`context: one process per variant, ${ROUNDS} rounds x ${MEASURE_MS} ms, order rotated every round`)
 console.table(rows)
 console.log(`wrapped/scoped       the instrument() wrapper alone
-instrumented/scoped  what an app gets: wrapper + diagnostics-channel subscribers (ioredis 6 traces every command once anyone subscribes)
+instrumented/scoped  what an app gets: wrapper + diagnostics-channel subscribers (ioredis 6 skips publishing an instrument()ed client's commands while Telltale is the only listener)
 scoped/bare          Telltale's request scopes (AsyncLocalStorage) with no instrumentation, for context`)
