@@ -176,6 +176,8 @@ describe('instrumented ioredis 6 and other listeners on its tracing channel', ()
     const other = { start: (ctx: object) => void received.push((ctx as { command: string }).command), end: noop, asyncStart: noop, asyncEnd: noop, error: noop }
     const channel = dc.tracingChannel('ioredis:command')
     channel.subscribe(other)
+    // the same spy as above, seen to work: with another listener ioredis builds every context
+    const built = contexts()
     try {
       await inRequest(telltale, r, async () => {
         await client.set(key(r), 'v')
@@ -183,8 +185,10 @@ describe('instrumented ioredis 6 and other listeners on its tracing channel', ()
         await client.pipeline().get(key(r)).del(key(r)).exec()
       })
     } finally {
+      built.restore()
       channel.unsubscribe(other)
     }
+    expect(built.seen).toEqual(['set', 'get', 'get', 'del'])
     expect(received).toEqual(['set', 'get', 'get', 'del'])
     expect(cache(r).count).toBe(4)
   })
