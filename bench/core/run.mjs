@@ -11,7 +11,9 @@ const DURATION = Number(process.env.DURATION ?? 5)
 const VARIANTS = ['bare', 'als', 'telltale']
 
 const cpu = JSON.parse(execFileSync('taskset', ['-c', '0', process.execPath, here('./cpu.mjs')], { encoding: 'utf8' }))
-console.log(`core CPU per request (start, run, 2 spans, route, end): ${cpu.nsPerRequest} ns (rounds: ${cpu.rounds.join(', ')} ns; ${process.version})\n`)
+console.log(`core CPU per request (start, run, 2 spans, route, end): ${cpu.nsPerRequest} ns (rounds: ${cpu.rounds.join(', ')} ns; ${process.version})`)
+const floor = JSON.parse(execFileSync('taskset', ['-c', '0', process.execPath, here('./primitives.mjs')], { encoding: 'utf8' }))
+console.log(`what Node charges, without Telltale: performance.now() ${floor.performanceNow} ns (a timed call reads it twice), AsyncLocalStorage getStore() ${floor.getStore} ns, run() ${floor.run} ns\n`)
 
 const results = await interleave(VARIANTS, ROUNDS, async (variant) => {
   const server = await startServer({ script: here('./server.mjs'), env: { VARIANT: variant } })
