@@ -29,11 +29,15 @@ function serverOf(target) {
   return { script: here('../frameworks/server.mjs'), env: { FRAMEWORK: target } }
 }
 
-/** `count` keep-alive GETs, one at a time: each request is its own turn of the event loop. */
-async function requests(port, path, count) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
-  try {
-    for (let i = 0; i < count; i++) {
+/**
+ * `count` keep-alive GETs over `concurrency` connections, each connection one request at a
+ * time. With 1, each request is its own turn of the event loop; with more, requests overlap
+ * as under load (more of them alive at once, callbacks of one running in another's turn).
+ */
+async function requests(port, path, count, concurrency = 1) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency })
+  const loop = async (share) => {
+    for (let i = 0; i < share; i++) {
       await new Promise((resolve, reject) => {
         http
           .get({ host: '127.0.0.1', port, path, agent }, (res) => {
@@ -43,6 +47,9 @@ async function requests(port, path, count) {
           .once('error', reject)
       })
     }
+  }
+  try {
+    await Promise.all(Array.from({ length: concurrency }, (_, i) => loop(Math.floor(count / concurrency) + (i < count % concurrency ? 1 : 0))))
   } finally {
     agent.destroy()
   }
@@ -60,7 +67,7 @@ function control(pid, on) {
  * returns the exclusive instructions per request of each function, JIT code named, and
  * with `callersOf` (a RegExp) the cost of calls to matching functions by caller.
  */
-export async function measure(target, route, variant, { n, warmup, profile = false, callersOf }) {
+export async function measure(target, route, variant, { n, warmup, concurrency = 1, profile = false, callersOf }) {
   const dir = mkdtempSync(join(tmpdir(), 'telltale-instr-'))
   const out = join(dir, 'callgrind.out')
   const { script, env } = serverOf(target)
@@ -84,9 +91,9 @@ export async function measure(target, route, variant, { n, warmup, profile = fal
       exited.then((code) => reject(new Error(`${target} ${variant} exited with ${code} before listening:\n${stderr.slice(-2000)}`)))
     })
     const path = route === 'hello' ? '/hello?x=1' : `/${route}`
-    await requests(port, path, warmup)
+    await requests(port, path, warmup, concurrency)
     control(child.pid, true)
-    await requests(port, path, n)
+    await requests(port, path, n, concurrency)
     control(child.pid, false)
     child.kill('SIGTERM')
     await exited

@@ -2,7 +2,7 @@
 // exclusive instructions per request by function (JIT code named from V8's perf map), for
 // each variant, side by side, largest differences from the first variant first.
 // e.g. `node bench/instructions/profile.mjs fastify/db als telltale`. Env: N (default 5000),
-// WARMUP (default 5000), TOP (rows, default 40), CALLERS (a regular expression: adds rows
+// WARMUP (default 5000), CONCURRENCY (connections, default 1), TOP (rows, default 40), CALLERS (a regular expression: adds rows
 // `callee <- caller` with the inclusive cost of calls to matching functions). Counts are
 // callgrind's, as in run.mjs. GROUP=1: totals by kind of code (Telltale, libraries, Node's
 // JS, V8's compiler, GC, builtins, other) instead of by function.
@@ -14,6 +14,7 @@ const variants = rest.length > 0 ? rest : ['als', 'telltale']
 const N = Number(process.env.N ?? 5000)
 const WARMUP = Number(process.env.WARMUP ?? 5000)
 const TOP = Number(process.env.TOP ?? 40)
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 1)
 const WIDTH = Number(process.env.WIDTH ?? 90)
 if (!kase || !kase.includes('/') || variants.some((v) => !['bare', 'als', 'telltale'].includes(v))) {
   console.error(`usage: node bench/instructions/profile.mjs <target/route> [bare|als|telltale ...]; received ${JSON.stringify(process.argv.slice(2))}`)
@@ -33,7 +34,7 @@ const GROUPS = [
 const groupOf = (name) => GROUPS.find(([, re]) => re.test(name))?.[0] ?? 'other (C++ of node, V8, libuv, libc, kernel entry)'
 
 const [target, route] = kase.split('/')
-const results = await Promise.all(variants.map((v) => measure(target, route, v, { n: N, warmup: WARMUP, profile: true, callersOf: process.env.CALLERS ? new RegExp(process.env.CALLERS) : undefined })))
+const results = await Promise.all(variants.map((v) => measure(target, route, v, { n: N, warmup: WARMUP, concurrency: CONCURRENCY, profile: true, callersOf: process.env.CALLERS ? new RegExp(process.env.CALLERS) : undefined })))
 if (process.env.GROUP === '1') {
   for (const r of results) {
     const grouped = new Map()
@@ -54,4 +55,4 @@ printTable(
     difference: Math.round(values.at(-1) - values[0]),
   })),
 )
-console.log(`\n${kase}: ${variants.map((v, i) => `${v} ${Math.round(results[i].perRequest)}`).join(', ')} instructions per request (${N} after ${WARMUP}, node ${process.version})`)
+console.log(`\n${kase}: ${variants.map((v, i) => `${v} ${Math.round(results[i].perRequest)}`).join(', ')} instructions per request (${N} after ${WARMUP}, ${CONCURRENCY} at a time, node ${process.version})`)

@@ -10,7 +10,8 @@
 // Each server runs under valgrind with V8 single-threaded (JIT and GC on the main thread,
 // so runs repeat), gets WARMUP sequential requests uncounted, then N counted ones.
 // Needs valgrind (Debian: apt-get install valgrind). Env: CASES (e.g. "koa/hello,fastify/db"),
-// N (default 20000), WARMUP (default 10000), JOBS (servers measured at once, default 2),
+// N (default 20000), WARMUP (default 10000), CONCURRENCY (keep-alive connections sending at
+// once, default 1: sequential), JOBS (servers measured at once, default 2),
 // VARIANTS (default bare,als,telltale; the table needs all three). Where the instructions
 // go, by function: profile.mjs.
 import { printTable } from '../lib/load.mjs'
@@ -19,6 +20,8 @@ import { checkPrerequisites, measure } from './callgrind.mjs'
 const N = Number(process.env.N ?? 20_000)
 const WARMUP = Number(process.env.WARMUP ?? 10_000)
 const JOBS = Number(process.env.JOBS ?? 2)
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 1)
+if (!(Number.isInteger(CONCURRENCY) && CONCURRENCY >= 1)) throw new Error(`bench:instructions: CONCURRENCY is a whole number of connections, at least 1; received '${process.env.CONCURRENCY}'`)
 const VARIANTS = (process.env.VARIANTS ?? 'bare,als,telltale').split(',')
 const ALL = ['node:http/hello', 'express/hello', 'express/db', 'koa/hello', 'koa/db', 'fastify/hello', 'fastify/db', 'nestjs-express/hello', 'nestjs-express/db', 'nestjs-fastify/hello', 'nestjs-fastify/db']
 const CASES = (process.env.CASES ?? ALL.join(',')).split(',')
@@ -33,7 +36,7 @@ await Promise.all(
     while (next < jobs.length) {
       const { c, v } = jobs[next++]
       const [target, route] = c.split('/')
-      ;(results[c] ??= {})[v] = (await measure(target, route, v, { n: N, warmup: WARMUP })).perRequest
+      ;(results[c] ??= {})[v] = (await measure(target, route, v, { n: N, warmup: WARMUP, concurrency: CONCURRENCY })).perRequest
       process.stderr.write(`${c} ${v}: ${Math.round(results[c][v])}\n`)
     }
   }),
@@ -55,5 +58,5 @@ printTable(
     }
   }),
 )
-console.log(`\ninstructions per request (valgrind --tool=callgrind, node --single-threaded ${process.version}), ${N} sequential requests after ${WARMUP}.`)
+console.log(`\ninstructions per request (valgrind --tool=callgrind, node --single-threaded ${process.version}), ${N} requests after ${WARMUP}, ${CONCURRENCY === 1 ? 'one at a time' : `${CONCURRENCY} connections at once`}.`)
 console.log("bare/x estimates the throughput ratio of x when the server is CPU-bound; Telltale's own = (telltale - als) / bare.")
