@@ -1,7 +1,7 @@
 /* eslint-disable prefer-rest-params -- wrappers hand the original exactly the arguments they received */
 import { performance } from 'node:perf_hooks'
 import { activeScope } from '../scope/hub.js'
-import { callInScope } from './bind-scope.js'
+import { callInCaller, captureCaller } from './bind-scope.js'
 import { finishSpan, maxStatementLength } from './finish-span.js'
 import { claim, patchMethod } from './patch-method.js'
 import { state } from './shared-state.js'
@@ -55,11 +55,14 @@ function wrapMethod(conn: object, name: 'query' | 'execute', target: string | un
         finished = true
         finishSpan(scope, 'db', SYSTEM, n.operation, n.statement, target, t0, err !== null && err !== undefined)
       }
-      const bindCallback = (userCallback: (...args: any[]) => any) =>
-        function (this: unknown, err: unknown) {
+      // Called at call time, so the caller captured is the one making this call.
+      const bindCallback = (userCallback: (...args: any[]) => any) => {
+        const caller = captureCaller(scope)
+        return function (this: unknown, err: unknown) {
           finish(err)
-          return callInScope(scope, userCallback, this, arguments)
+          return callInCaller(caller, userCallback, this, arguments)
         }
+      }
       const command = typeof sql === 'object' && isCommand(sql)
       const cbIndex = command ? -1 : typeof values === 'function' ? 1 : typeof cb === 'function' ? 2 : -1
       // A command object from pool.query carries its callback as onResult (the pool swaps it the same way).
@@ -104,14 +107,14 @@ export function instrumentMysqlPool<T extends object>(pool: T): T {
   patchMethod(pool, 'getConnection', (original) =>
     function getConnection(this: unknown, cb?: any) {
       if (typeof cb !== 'function' || cb[BOUND] === true) return Reflect.apply(original, this, arguments)
-      const scope = activeScope()
+      const caller = captureCaller(activeScope())
       const bound = function (this: unknown, _err: unknown, conn: unknown) {
         try {
           if (conn !== null && typeof conn === 'object' && isMysqlConnection(conn)) instrumentMysqlConnection(conn)
         } catch {
           state.internalErrors++
         }
-        return callInScope(scope, cb, this, arguments)
+        return callInCaller(caller, cb, this, arguments)
       }
       ;(bound as any)[BOUND] = true
       return original.call(this, bound)

@@ -1,7 +1,7 @@
 /* eslint-disable prefer-rest-params -- wrappers hand the original exactly the arguments they received */
 import { performance } from 'node:perf_hooks'
 import { activeScope } from '../scope/hub.js'
-import { callInScope } from './bind-scope.js'
+import { callInCaller, captureCaller } from './bind-scope.js'
 import { finishSpan, maxStatementLength } from './finish-span.js'
 import { claim, patchMethod } from './patch-method.js'
 import { state } from './shared-state.js'
@@ -68,9 +68,10 @@ export function instrumentPgClient<T extends object>(client: T): T {
       }
 
       const userCallback = cbIndex === 1 ? values : cbIndex === 2 ? callback : configCallback
+      const caller = captureCaller(scope)
       const done = function (this: unknown, err: unknown, _res?: unknown) {
         finishSpan(scope, 'db', SYSTEM, n.operation, n.statement, target, t0, err !== null && err !== undefined)
-        return callInScope(scope, userCallback, this, arguments)
+        return callInCaller(caller, userCallback, this, arguments)
       }
       try {
         if (cbIndex === 1) return original.call(this, config, done)
@@ -110,10 +111,10 @@ export function instrumentPgPool<T extends object>(pool: T): T {
         const result = Reflect.apply(original, this, arguments)
         return result !== null && typeof result === 'object' && typeof result.then === 'function' ? result.then(instrumentReturnedClient) : result
       }
-      const scope = activeScope()
+      const caller = captureCaller(activeScope())
       return original.call(this, function (this: unknown, _err: unknown, client: unknown, _release: unknown) {
         instrumentReturnedClient(client)
-        return callInScope(scope, cb, this, arguments)
+        return callInCaller(caller, cb, this, arguments)
       })
     },
   )

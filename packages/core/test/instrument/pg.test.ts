@@ -1,7 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import pg from 'pg'
 import Cursor from 'pg-cursor'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { instrument } from '../../src/index.js'
+import { CONTEXT_FRAMES } from '../../src/instrument/bind-scope.js'
 import { testTelltale } from '../helpers.js'
 import { contention, DATABASE_URL, inRequest, resourceCount, route, uniq } from './helpers.js'
 
@@ -145,5 +147,25 @@ describe('attribution under contention', () => {
     )
     const s = telltale.snapshot()
     for (const [name, queries] of expected) expect(route(s, name).breakdown.db.count, name).toBe(queries)
+  })
+})
+
+describe("a callback's async context", () => {
+  /** 20 concurrent callers on a pool of 2, each in its own store of another AsyncLocalStorage. */
+  async function storesSeenInCallbacks(p: pg.Pool): Promise<unknown[]> {
+    const other = new AsyncLocalStorage<number>()
+    return Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        other.run(i, () => new Promise<unknown>((resolve, reject) => p.query('SELECT pg_sleep(0.001)', (err) => (err ? reject(err) : resolve(other.getStore()))))),
+      ),
+    )
+  }
+
+  // AsyncContextFrame (Node 24): the caller's whole context comes back, as after an await.
+  it.runIf(CONTEXT_FRAMES)("on AsyncContextFrame, holds the caller's other AsyncLocalStorage stores too", async () => {
+    const expected = Array.from({ length: 20 }, (_, i) => i)
+    expect(await storesSeenInCallbacks(pool)).toEqual(expected)
+    // the bare pool calls back in its sockets' context: the control shows the test can fail
+    expect(await storesSeenInCallbacks(bare)).not.toEqual(expected)
   })
 })
