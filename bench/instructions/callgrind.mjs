@@ -9,6 +9,22 @@ import { fileURLToPath } from 'node:url'
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 
+/**
+ * V8 compiling code: TurboFan/Turboshaft, Maglev, Sparkplug, the bytecode generator and the
+ * parser. Under valgrind each optimization costs millions of instructions and V8 keeps
+ * compiling long after the warm-up (a handful of functions in 35 000 ioredis GETs, hundreds
+ * of millions of instructions), while the same process without valgrind stops compiling within
+ * seconds (--trace-opt). Left in, it swamps what a request costs in steady state, and the
+ * variant with more code to compile looks dearer than it runs.
+ */
+export const V8_COMPILING = {
+  pattern: /v8::internal::(compiler|maglev|turboshaft|baseline|interpreter::Bytecode|Parser|PreParser|Scanner)|Pipeline|Compile/i,
+  /** JIT code (`JS:` names from the perf map) is the app's, even when a function is called compileX. */
+  test(name) {
+    return !name.startsWith('JS:') && this.pattern.test(name)
+  },
+}
+
 /** Exits with a clear message when valgrind or the built packages are missing. */
 export function checkPrerequisites() {
   if (spawnSync('valgrind', ['--version']).status !== 0 || spawnSync('callgrind_control', ['-h']).error) {
@@ -62,7 +78,8 @@ function control(pid, on) {
 
 /**
  * Instructions per request of one server variant: `target` node:http|express|koa|fastify|
- * nestjs-express|nestjs-fastify, `route` hello|db, `variant` bare|als|telltale. With
+ * nestjs-express|nestjs-fastify, `route` hello|db, `variant` bare|als|telltale: `perRequest`
+ * counts everything, `compiling` is V8 compiling code (V8_COMPILING), `steady` the rest. With
  * `profile`, also reads the callgrind output and V8's perf map (--perf-basic-prof) and
  * returns the exclusive instructions per request of each function, JIT code named, and
  * with `callersOf` (a RegExp) the cost of calls to matching functions by caller.
@@ -100,10 +117,12 @@ export async function measure(target, route, variant, { n, warmup, concurrency =
     const totals = /Collected : (\d+)/.exec(stderr)
     if (!totals) throw new Error(`no totals in the callgrind output of ${target} ${variant}`)
     const perRequest = Number(totals[1]) / n
-    if (!profile) return { perRequest }
     const map = `/tmp/perf-${child.pid}.map`
     try {
-      return { perRequest, functions: exclusiveByFunction(readFileSync(out, 'utf8'), perfMap(map), n, callersOf) }
+      const functions = exclusiveByFunction(readFileSync(out, 'utf8'), profile ? perfMap(map) : [], n, callersOf)
+      let compiling = 0
+      for (const [name, c] of functions) if (!name.includes(' <- ') && V8_COMPILING.test(name)) compiling += c
+      return { perRequest, compiling, steady: perRequest - compiling, functions: profile ? functions : undefined }
     } finally {
       rmSync(map, { force: true })
     }
@@ -114,7 +133,7 @@ export async function measure(target, route, variant, { n, warmup, concurrency =
 }
 
 /** V8's perf map: one `start size name` line (hex) per piece of generated code, sorted by start. */
-function perfMap(file) {
+export function perfMap(file) {
   if (!existsSync(file)) return []
   const entries = []
   for (const line of readFileSync(file, 'utf8').split('\n')) {
@@ -141,7 +160,7 @@ function nameAt(entries, address) {
  * functions whose name matches `callersOf`, the inclusive cost of their calls by caller
  * (under the name `<callee> <- <caller>`).
  */
-function exclusiveByFunction(text, jit, n, callersOf) {
+export function exclusiveByFunction(text, jit, n, callersOf) {
   const names = new Map()
   const cost = new Map()
   const add = (key, c) => cost.set(key, (cost.get(key) ?? 0) + c)

@@ -7,7 +7,7 @@
 // callgrind's, as in run.mjs. GROUP=1: totals by kind of code (Telltale, libraries, Node's
 // JS, V8's compiler, GC, builtins, other) instead of by function.
 import { printTable } from '../lib/load.mjs'
-import { checkPrerequisites, measure } from './callgrind.mjs'
+import { checkPrerequisites, measure, V8_COMPILING } from './callgrind.mjs'
 
 const [kase, ...rest] = process.argv.slice(2)
 const variants = rest.length > 0 ? rest : ['als', 'telltale']
@@ -27,7 +27,7 @@ const GROUPS = [
   ['Telltale (packages/*/dist)', /packages\/[a-z-]+\/dist\//],
   ['libraries (node_modules)', /node_modules\//],
   ["Node's own JS (node:*)", /^JS:.* node:/],
-  ['V8 optimizing compiler', /v8::internal::(compiler|maglev|turboshaft)::|Pipeline|Compile/i],
+  ['V8 compiling code', V8_COMPILING],
   ['garbage collector', /v8::internal::(Heap|Scavenge|Sweep|Mark|Concurrent|Evacuat|MinorMC|Young|Page|MemoryAllocator|LocalHeap|MainAllocator|SemiSpace|NewSpace|PagedSpace|OldSpace|FreeList)/],
   ['V8 builtins (ICs, Map, Promise...)', /^Builtins_/],
 ]
