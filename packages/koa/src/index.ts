@@ -1,3 +1,3 @@
 export { telltaleMiddleware } from './middleware.js'
 export { setRoute } from './middleware.js'
-export type { KoaContextLike } from './middleware.js'
+export type { KoaAppLike, KoaContextLike } from './middleware.js'
