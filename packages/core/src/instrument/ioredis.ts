@@ -58,7 +58,9 @@ export function instrumentIoredis<T extends object>(client: T): T {
       }
       state.depth++
       try {
-        return Reflect.apply(original, this, arguments)
+        // ioredis calls sendCommand(command) with one argument: a plain call then, which V8
+        // can inline, rather than materializing `arguments` for Reflect.apply.
+        return arguments.length === 1 ? original.call(this, command) : Reflect.apply(original, this, arguments)
       } finally {
         state.depth--
       }
