@@ -1,10 +1,9 @@
-import type { Server } from 'node:http'
 import { createTelltale } from '@telltale/core'
-import { closeServer } from '@telltale/test-utils'
 import KoaV2 from 'koa-v2'
 import KoaV3 from 'koa-v3'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { telltaleMiddleware } from '../src/index.js'
+import { koaServer } from './serve.js'
 
 // The middleware takes errors from the 'error' event Koa emits when it answers one: these
 // check what that must not change for the app, on both majors.
@@ -12,20 +11,11 @@ describe.each([
   ['koa 2', KoaV2],
   ['koa 3', KoaV3],
 ])('@telltale/koa errors on %s', (_name, Koa) => {
-  let server: Server | undefined
+  const { serve, close } = koaServer()
   afterEach(async () => {
     vi.restoreAllMocks()
-    if (server) await closeServer(server)
-    server = undefined
+    await close()
   })
-
-  async function serve(app: KoaV3): Promise<string> {
-    const s = await new Promise<Server>((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening))
-    })
-    server = s
-    return `http://127.0.0.1:${(s.address() as { port: number }).port}`
-  }
 
   it("keeps Koa's own logging of errors when the app has no 'error' listener, and captures the error once", async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {})

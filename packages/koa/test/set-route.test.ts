@@ -1,24 +1,12 @@
-import type { Server } from 'node:http'
 import { createTelltale, UNMATCHED } from '@telltale/core'
-import { closeServer } from '@telltale/test-utils'
 import Koa from 'koa-v3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { setRoute, telltaleMiddleware } from '../src/index.js'
+import { koaServer } from './serve.js'
 
 describe('@telltale/koa without a router', () => {
-  let server: Server | undefined
-  afterEach(async () => {
-    if (server) await closeServer(server)
-    server = undefined
-  })
-
-  async function serve(app: Koa): Promise<string> {
-    const s = await new Promise<Server>((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening))
-    })
-    server = s
-    return `http://127.0.0.1:${(s.address() as { port: number }).port}`
-  }
+  const { serve, close } = koaServer()
+  afterEach(close)
 
   it(`counts requests under ${UNMATCHED} unless the app names the route with setRoute(ctx, template)`, async () => {
     const telltale = createTelltale({ service: 'koa-set-route', transports: [] })
