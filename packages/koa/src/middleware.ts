@@ -52,9 +52,13 @@ export function telltaleMiddleware(telltale: Telltale): (ctx: KoaContextLike, ne
  * exists) stays as it was.
  */
 function listenForErrors(app: KoaAppLike | undefined): void {
-  if (app === undefined || (app as unknown as Record<symbol, unknown>)[kListening] === true) return
-  Object.defineProperty(app, kListening, { value: true, enumerable: false, configurable: true })
-  app.on('error', onAppError)
+  if (app == null || (app as unknown as Record<symbol, unknown>)[kListening] === true) return
+  try {
+    Object.defineProperty(app, kListening, { value: true, enumerable: false, configurable: true })
+    app.on('error', onAppError)
+  } catch {
+    // not a Koa application (a frozen or hand-made context): errors then go uncaptured, the request is still counted
+  }
 }
 
 function onAppError(err: unknown, ctx?: unknown): void {

@@ -1,3 +1,5 @@
+import { IncomingMessage, ServerResponse } from 'node:http'
+import { Socket } from 'node:net'
 import { createTelltale } from '@telltale/core'
 import KoaV2 from 'koa-v2'
 import KoaV3 from 'koa-v3'
@@ -68,6 +70,23 @@ describe.each([
     expect(before).toBe(1)
     for (let i = 0; i < 3; i++) await fetch(url).then((r) => r.text())
     expect(app.listenerCount('error') - before).toBe(1)
+    await telltale.close()
+  })
+})
+
+describe('@telltale/koa with a context that is not from a Koa application', () => {
+  it.each([
+    ['no app', undefined],
+    ['an app without on()', {}],
+    ['a frozen app', Object.freeze({ on() {} })],
+  ])("returns next()'s own result and throws nothing with %s", async (_name, app) => {
+    const telltale = createTelltale({ service: 'koa-errors', transports: [] })
+    const res = new ServerResponse(new IncomingMessage(new Socket()))
+    const middleware = telltaleMiddleware(telltale)
+    const downstream = Promise.resolve('downstream')
+    const returned = middleware({ method: 'GET', url: '/', res, app: app as never }, () => downstream)
+    expect(returned).toBe(downstream)
+    await expect(returned).resolves.toBe('downstream')
     await telltale.close()
   })
 })
