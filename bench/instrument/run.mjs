@@ -6,8 +6,9 @@
 //    app gets (request scopes + instrument() + channel subscribers), rotated every round.
 //
 // Throughput is counted per CPU-second of the client process: it is CPU-bound with 16 calls
-// in flight, so this is the throughput it reaches, and unlike wall-clock calls/s it does not
-// swing with other load on a shared machine. Needs the built core: cd packages/core && npx tsdown
+// in flight, so this is the throughput it reaches. It swings less than wall-clock calls/s,
+// but on a busy VM rounds still spread widely (2026-12-07: the bare-vs-bare control 0.69–1.50);
+// instructions.mjs counts the same calls under callgrind, which repeats.
 // Needs the built core: `cd packages/core && npx tsdown`.
 import { spawn, spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
