@@ -33,8 +33,8 @@ export function telltaleMiddleware(telltale: Telltale): (ctx: KoaContextLike, ne
   const t = expectTelltale(telltale, '@telltale/koa: telltaleMiddleware(telltale)')
   // Returns next()'s own promise. Errors are taken from the 'error' event Koa emits when it
   // answers one (ctx.onerror), not from a rejection handler here: under AsyncLocalStorage on
-  // Node 20 and 22 every promise costs hook calls, and a `.then` per request was a third of
-  // what this adapter cost a hello-world route.
+  // Node 20 and 22 every promise costs hook calls, and a `.then` per request was about a fifth
+  // of what this adapter cost a hello-world route (1.7k of 8.3k instructions, Node 20).
   return function telltaleMiddleware(ctx, next) {
     const scope = t.startRequest({ method: ctx.method, path: ctx.url })
     bindScopeToResponse(scope, ctx.res, (s) => nameRoute(s, ctx))
