@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks'
 import { type ActiveScope, activeScope } from '../scope/hub.js'
 import { CONTEXT_FRAMES, callInCaller, captureCaller } from './bind-scope.js'
 import { finishSpan, maxStatementLength } from './finish-span.js'
-import { claim, patchMethod } from './patch-method.js'
+import { claim, isInstrumented, patchMethod } from './patch-method.js'
 import { state } from './shared-state.js'
 import { normalizeSql } from './sql-normalize.js'
 
@@ -114,7 +114,8 @@ export function instrumentPgClient<T extends object>(client: T): T {
 
 function instrumentReturnedClient(client: unknown): unknown {
   try {
-    if (client !== null && typeof client === 'object' && isPgClient(client)) instrumentPgClient(client)
+    // Pools hand out the same few clients over and over: the mark is the cheap test.
+    if (client !== null && typeof client === 'object' && !isInstrumented(client) && isPgClient(client)) instrumentPgClient(client)
   } catch {
     state.internalErrors++
   }
