@@ -80,6 +80,26 @@ describe('instrument(pg.Pool)', () => {
     expect(telltale.snapshot().resources.find((r) => r.statement === 'SELECT * FROM tt_no_such_table')?.errors).toBe(1)
   })
 
+  it('fails on an ended pool exactly as a bare pool does, callback and promise, and counts no query', async () => {
+    const pools = [new pg.Pool({ connectionString: DATABASE_URL, max: 1 }), instrument(new pg.Pool({ connectionString: DATABASE_URL, max: 1 }))]
+    const outcomes = await inRequest(telltale, '/pg/ended', () =>
+      Promise.all(
+        pools.map(async (p) => {
+          await p.end()
+          // pg-pool calls back synchronously here: the order of events is part of what must not change
+          const events: string[] = []
+          p.query('SELECT 1', (err: Error | undefined) => events.push(`callback: ${err?.message}`))
+          events.push('returned')
+          const rejected = await p.query('SELECT 1').catch((e: Error) => e.message)
+          return { events, rejected }
+        }),
+      ),
+    )
+    expect(outcomes[0]!.events[0]).toMatch(/^callback: Cannot use a pool after calling end/)
+    expect(outcomes[1]).toEqual(outcomes[0])
+    expect(dbCount('/pg/ended').count).toBe(0)
+  })
+
   it('lets Submittables (pg-cursor, a Query object) work unchanged', async () => {
     const client = await pool.connect()
     try {
