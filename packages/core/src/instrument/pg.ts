@@ -38,6 +38,12 @@ interface PoolQueryHandoff {
 }
 const handoff: PoolQueryHandoff = { connecting: false, querying: false, scope: undefined }
 
+function endHandoff(): void {
+  handoff.connecting = false
+  handoff.querying = false
+  handoff.scope = undefined
+}
+
 function targetOf(params: any): string | undefined {
   if (params === null || typeof params !== 'object') return undefined
   const host = typeof params.host === 'string' ? params.host : 'localhost'
@@ -146,8 +152,7 @@ export function instrumentPgPool<T extends object>(pool: T): T {
           try {
             return Reflect.apply(cb, this, arguments)
           } finally {
-            handoff.querying = false
-            handoff.scope = undefined
+            endHandoff()
           }
         })
       }
@@ -180,13 +185,15 @@ function wrapPoolQuery(pool: object): void {
         const caller = captureCaller(scope)
         const userCallback = cbIndex === 1 ? values : callback
         const inCaller = function (this: unknown) {
+          // An ended pool calls back synchronously, from inside its own connect: the caller's
+          // code must not find the hand-off meant for the pool's internal query.
+          endHandoff()
           return callInCaller(caller, userCallback, this, arguments)
         }
         if (cbIndex === 1) return original.call(this, config, inCaller)
         return original.call(this, config, values, inCaller)
       } finally {
-        handoff.connecting = false
-        handoff.scope = undefined
+        endHandoff()
       }
     },
   )

@@ -100,6 +100,30 @@ describe('instrument(pg.Pool)', () => {
     expect(dbCount('/pg/ended').count).toBe(0)
   })
 
+  it("a query made in the callback of an ended pool's query is the caller's own: its callback runs in the request", async () => {
+    // pg-pool calls this callback synchronously, from inside its own connect; a query the
+    // caller makes there must not be taken for the pool's internal one.
+    const client = instrument(new pg.Client({ connectionString: DATABASE_URL }))
+    await client.connect() // outside any request: its socket calls back with no request
+    const ended = instrument(new pg.Pool({ connectionString: DATABASE_URL, max: 1 }))
+    await ended.end()
+    try {
+      await inRequest(
+        telltale,
+        '/pg/ended-nested',
+        () =>
+          new Promise<void>((resolve, reject) => {
+            ended.query('SELECT 1', () => {
+              client.query('SELECT 1', (err: Error | null) => (err ? reject(err) : client.query('SELECT 2').then(() => resolve(), reject)))
+            })
+          }),
+      )
+    } finally {
+      await client.end()
+    }
+    expect(dbCount('/pg/ended-nested').count).toBe(2)
+  })
+
   it('lets Submittables (pg-cursor, a Query object) work unchanged', async () => {
     const client = await pool.connect()
     try {
