@@ -1,7 +1,7 @@
 /* eslint-disable prefer-rest-params -- wrappers hand the original exactly the arguments they received */
 import { performance } from 'node:perf_hooks'
 import { type ActiveScope, activeScope } from '../scope/hub.js'
-import { CONTEXT_FRAMES, callInCaller, captureCaller } from './bind-scope.js'
+import { callInCaller, captureCaller } from './bind-scope.js'
 import { finishSpan, maxStatementLength } from './finish-span.js'
 import { claim, isInstrumented, patchMethod } from './patch-method.js'
 import { state } from './shared-state.js'
@@ -27,7 +27,7 @@ export function isPgPool(x: any): boolean {
  * caller's context: the caller's callback, if any, is already wrapped to run there, and a
  * promise continues in the context of whoever awaits it. If a pg-pool version ever makes
  * these calls another way, the hand-off is not taken and the inner calls find the request
- * themselves, as they do on Node 24, where this wrapper is not installed.
+ * themselves.
  */
 interface PoolQueryHandoff {
   /** Set by `pool.query` while it runs: the next `pool.connect` is its own. */
@@ -135,10 +135,7 @@ function instrumentReturnedClient(client: unknown): unknown {
  */
 export function instrumentPgPool<T extends object>(pool: T): T {
   if (!claim(pool)) return pool
-  // Node 20 and 22 only: on AsyncContextFrame (Node 24) reading the context is cheap, and
-  // letting the pool's callbacks run outside the caller's context made Node's own objects
-  // (process.nextTick's) take V8's slow path: +1.9k instructions a query, not -1.8k.
-  if (!CONTEXT_FRAMES) wrapPoolQuery(pool)
+  wrapPoolQuery(pool)
   patchMethod(pool, 'connect', (original) =>
     function connect(this: unknown, cb?: any) {
       if (handoff.connecting && typeof cb === 'function') {
