@@ -1,32 +1,58 @@
 // npm run bench:core — the core's CPU cost per request, and the throughput ratio of a
 // node:http hello-world with and without it (server on core 0, wrk or autocannon on core 1,
-// variants interleaved, medians of several rounds).
+// variants interleaved, medians of several rounds). Next to bare and Telltale: `als` (an
+// AsyncLocalStorage.run() per request, nothing else) and `minimal` (the least any
+// request-timing APM does; see server.mjs). PAIRED=1 runs the variants side by side on one
+// core instead of one after another (see loadSideBySide in ../lib/load.mjs).
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { interleave, LOADGEN_NAME, median, printTable, runLoad, startServer } from '../lib/load.mjs'
+import { interleave, LOADGEN_NAME, loadSideBySide, median, printTable, startServer } from '../lib/load.mjs'
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
 const DURATION = Number(process.env.DURATION ?? 5)
-const VARIANTS = ['bare', 'als', 'telltale']
+const VARIANTS = (process.env.VARIANTS ?? 'bare,als,minimal,telltale').split(',')
+if (!VARIANTS.includes('bare') || !VARIANTS.includes('telltale') || VARIANTS.some((v) => !['bare', 'als', 'minimal', 'telltale'].includes(v))) {
+  throw new Error(`bench:core: VARIANTS must list bare and telltale, and may add als and minimal; received '${VARIANTS.join(',')}'`)
+}
 
 const cpu = JSON.parse(execFileSync('taskset', ['-c', '0', process.execPath, here('./cpu.mjs')], { encoding: 'utf8' }))
 console.log(`core CPU per request (start, run, 2 spans, route, end): ${cpu.nsPerRequest} ns (rounds: ${cpu.rounds.join(', ')} ns; ${process.version})`)
 const floor = JSON.parse(execFileSync('taskset', ['-c', '0', process.execPath, here('./primitives.mjs')], { encoding: 'utf8' }))
 console.log(`what Node charges, without Telltale: performance.now() ${floor.performanceNow} ns (a timed call reads it twice), AsyncLocalStorage getStore() ${floor.getStore} ns, run() ${floor.run} ns\n`)
 
-const results = await interleave(VARIANTS, ROUNDS, async (variant) => {
-  const server = await startServer({ script: here('./server.mjs'), env: { VARIANT: variant } })
+const start = (variant) => startServer({ script: here('./server.mjs'), env: { VARIANT: variant } })
+const PATH = '/hello?x=1'
+
+/** One server at a time, variants alternating round by round. */
+async function measureAlone(variant) {
+  const server = await start(variant)
   try {
-    await runLoad({ url: `${server.url}/hello?x=1`, connections: 50, durationSec: 1 })
-    const cpu0 = server.cpuMs()
-    const load = await runLoad({ url: `${server.url}/hello?x=1`, connections: 50, durationSec: DURATION })
-    const cpuMs = server.cpuMs() - cpu0
-    return { rps: load.rps, p99: load.p99, cpuUsPerReq: (cpuMs * 1000) / load.requests, rssMb: server.rssMb(), errors: load.errors + load.non2xx }
+    return (await loadSideBySide([server], PATH, { warmupSec: 1, durationSec: DURATION }))[0]
   } finally {
     await server.stop()
   }
-})
+}
+
+/** PAIRED=1: all the variants at once on core 0, which they split (see loadSideBySide). */
+async function measureRoundSideBySide() {
+  const servers = []
+  try {
+    for (const variant of VARIANTS) servers.push(await start(variant))
+    return await loadSideBySide(servers, PATH, { warmupSec: 1, durationSec: DURATION })
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()))
+  }
+}
+
+const PAIRED = process.env.PAIRED === '1'
+let results
+if (PAIRED) {
+  results = Object.fromEntries(VARIANTS.map((v) => [v, []]))
+  for (let r = 0; r < ROUNDS; r++) (await measureRoundSideBySide()).forEach((x, i) => results[VARIANTS[i]].push(x))
+} else {
+  results = await interleave(VARIANTS, ROUNDS, measureAlone)
+}
 
 const row = (variant) => {
   const r = results[variant]
@@ -36,11 +62,16 @@ const row = (variant) => {
     'p99 ms': median(r.map((x) => x.p99)),
     'CPU µs/req': median(r.map((x) => x.cpuUsPerReq)).toFixed(1),
     'RSS MB': median(r.map((x) => x.rssMb)).toFixed(1),
+    '/bare': median(r.map((x, i) => x.rps / results.bare[i].rps)).toFixed(3),
     errors: r.reduce((n, x) => n + x.errors, 0),
   }
 }
-const ratios = results.telltale.map((t, i) => t.rps / results.bare[i].rps)
 printTable(VARIANTS.map(row))
-const alsRatios = results.als.map((t, i) => t.rps / results.bare[i].rps)
-console.log(`\nAsyncLocalStorage alone / bare: median ${median(alsRatios).toFixed(3)}`)
-console.log(`throughput ratio telltale/bare: median ${median(ratios).toFixed(3)} (per round: ${ratios.map((x) => x.toFixed(3)).join(', ')}; ${ROUNDS} rounds × ${DURATION} s, load: ${LOADGEN_NAME})`)
+const ratios = results.telltale.map((t, i) => t.rps / results.bare[i].rps)
+console.log('')
+for (const base of ['als', 'minimal']) {
+  if (!results[base]) continue
+  const vs = results.telltale.map((t, i) => t.rps / results[base][i].rps)
+  console.log(`telltale / ${base}: median ${median(vs).toFixed(3)} (per round: ${vs.map((x) => x.toFixed(3)).join(', ')})`)
+}
+console.log(`throughput ratio telltale/bare: median ${median(ratios).toFixed(3)} (per round: ${ratios.map((x) => x.toFixed(3)).join(', ')}; ${ROUNDS} rounds × ${DURATION} s, ${PAIRED ? 'variants side by side on one core' : 'variants interleaved'}, load: ${LOADGEN_NAME})`)

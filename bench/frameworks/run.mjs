@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { interleave, LOADGEN_NAME, median, pinServices, printTable, runLoad, startServer } from '../lib/load.mjs'
+import { interleave, LOADGEN_NAME, loadSideBySide, median, pinServices, printTable, runLoad, startServer } from '../lib/load.mjs'
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
@@ -59,24 +59,15 @@ async function measure(framework, route, variant) {
 }
 
 /**
- * PAIRED=1: each round runs bare and Telltale at the same time, both servers on core 0 and
- * both load generators on core 1, so whatever else the machine does hits both alike. The
- * two servers split core 0, so their throughput ratio is their CPU-cost ratio.
+ * PAIRED=1: each round runs every variant at the same time, all servers on core 0 and
+ * all load generators on core 1, so whatever else the machine does hits them alike. The
+ * servers split core 0, so their throughput ratio is their CPU-cost ratio.
  */
 async function measurePaired(framework, route) {
-  const servers = [await startVariant(framework, 'bare'), await startVariant(framework, 'telltale')]
+  const servers = []
   try {
-    const load = (durationSec) => Promise.all(servers.map((s) => runLoad({ url: `${s.url}/${route}`, connections: 50, durationSec })))
-    await load(WARMUP)
-    const cpu0 = servers.map((s) => s.cpuMs())
-    const loads = await load(DURATION)
-    return servers.map((s, i) => ({
-      rps: loads[i].rps,
-      p99: loads[i].p99,
-      cpuUsPerReq: ((s.cpuMs() - cpu0[i]) * 1000) / loads[i].requests,
-      rssMb: s.rssMb(),
-      errors: loads[i].errors + loads[i].non2xx,
-    }))
+    for (const variant of VARIANTS) servers.push(await startVariant(framework, variant))
+    return await loadSideBySide(servers, `/${route}`, { warmupSec: WARMUP, durationSec: DURATION })
   } finally {
     await Promise.all(servers.map((s) => s.stop()))
   }
@@ -84,11 +75,10 @@ async function measurePaired(framework, route) {
 
 async function measureAll(framework, route) {
   if (process.env.PAIRED !== '1') return interleave(VARIANTS, ROUNDS, (variant) => measure(framework, route, variant))
-  const results = { bare: [], telltale: [] }
+  const results = Object.fromEntries(VARIANTS.map((v) => [v, []]))
   for (let r = 0; r < ROUNDS; r++) {
-    const [bare, telltale] = await measurePaired(framework, route)
-    results.bare.push(bare)
-    results.telltale.push(telltale)
+    const round = await measurePaired(framework, route)
+    VARIANTS.forEach((v, i) => results[v].push(round[i]))
   }
   return results
 }
@@ -113,7 +103,12 @@ for (const framework of FRAMEWORKS) {
       'bare req/s': Math.round(m('bare', 'rps')),
       'telltale req/s': Math.round(m('telltale', 'rps')),
       ratio: median(ratios).toFixed(3),
-      ...(results.als ? { 'als ratio': median(results.als.map((a, i) => a.rps / results.bare[i].rps)).toFixed(3) } : {}),
+      ...(results.als
+        ? {
+            'als ratio': median(results.als.map((a, i) => a.rps / results.bare[i].rps)).toFixed(3),
+            'telltale/als': median(results.telltale.map((t, i) => t.rps / results.als[i].rps)).toFixed(3),
+          }
+        : {}),
       'CPU ratio': median(cpuRatios).toFixed(3),
       'p99 ms bare/tt': `${m('bare', 'p99')}/${m('telltale', 'p99')}`,
       'CPU µs/req bare/tt': `${m('bare', 'cpuUsPerReq').toFixed(1)}/${m('telltale', 'cpuUsPerReq').toFixed(1)}`,
@@ -123,6 +118,6 @@ for (const framework of FRAMEWORKS) {
     console.error(`${framework} ${route}: ratio ${median(ratios).toFixed(3)} (rounds: ${ratios.map((r) => r.toFixed(3)).join(', ')})`)
   }
 }
-console.log(`\n${ROUNDS} rounds × ${DURATION} s per variant after ${WARMUP} s of warm-up, 50 connections (${LOADGEN_NAME}), ${process.env.PAIRED === '1' ? 'bare and Telltale side by side' : 'variants interleaved'}, ${process.version}`)
+console.log(`\n${ROUNDS} rounds × ${DURATION} s per variant after ${WARMUP} s of warm-up, 50 connections (${LOADGEN_NAME}), ${process.env.PAIRED === '1' ? `${VARIANTS.join(', ')} side by side on one core` : 'variants interleaved'}, ${process.version}`)
 console.log('ratio: median of per-round Telltale/bare throughput; CPU ratio: median of per-round bare/Telltale CPU time per request\n')
 printTable(rows)

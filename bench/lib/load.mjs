@@ -151,6 +151,28 @@ function parseWrk(out) {
 }
 
 /**
+ * Loads every server at once, each with its own load generator on `cpu`, and returns each
+ * one's figures for the counted `durationSec` (after `warmupSec` uncounted). With all the
+ * servers pinned to one core they split it evenly (the scheduler is fair), so the ratio of
+ * their throughputs is the inverse ratio of their CPU cost per request, and whatever else
+ * the machine does meanwhile slows them alike: drift that makes back-to-back rounds differ
+ * by ±10% here cancels out.
+ */
+export async function loadSideBySide(servers, path, { warmupSec = 1, durationSec = 5, connections = 50, cpu = 1 } = {}) {
+  const load = (sec) => Promise.all(servers.map((s) => runLoad({ url: `${s.url}${path}`, connections, durationSec: sec, cpu })))
+  await load(warmupSec)
+  const cpu0 = servers.map((s) => s.cpuMs())
+  const loads = await load(durationSec)
+  return servers.map((s, i) => ({
+    rps: loads[i].rps,
+    p99: loads[i].p99,
+    cpuUsPerReq: ((s.cpuMs() - cpu0[i]) * 1000) / loads[i].requests,
+    rssMb: s.rssMb(),
+    errors: loads[i].errors + loads[i].non2xx,
+  }))
+}
+
+/**
  * Measures each variant `rounds` times, alternating variants within each round so drift
  * (thermal, other load) hits all of them alike. `measure(variant)` returns a numbers object.
  */
