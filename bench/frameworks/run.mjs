@@ -18,10 +18,13 @@ const FRAMEWORKS = (process.env.FRAMEWORKS ?? 'express,koa,fastify,nestjs-expres
 const NEST = { 'nestjs-express': 'express', 'nestjs-fastify': 'fastify' }
 const ROUTES = (process.env.ROUTES ?? 'hello,db').split(',')
 if (ROUTES.some((r) => r !== 'hello' && r !== 'db')) throw new Error(`bench:frameworks: ROUTES lists hello and/or db; received '${ROUTES.join(',')}'`)
-/** VARIANTS=bare,als,telltale adds the AsyncLocalStorage floor (see server.mjs) as a column. */
+/** VARIANTS=bare,als,telltale adds the AsyncLocalStorage floor (see server.mjs) as a column; prom, a prom-client route-metrics plugin (Express and Fastify). */
 const VARIANTS = (process.env.VARIANTS ?? 'bare,telltale').split(',')
-if (!VARIANTS.includes('bare') || !VARIANTS.includes('telltale') || VARIANTS.some((v) => !['bare', 'als', 'telltale'].includes(v))) {
-  throw new Error(`bench:frameworks: VARIANTS must list bare and telltale, and may add als; received '${VARIANTS.join(',')}'`)
+if (!VARIANTS.includes('bare') || !VARIANTS.includes('telltale') || VARIANTS.some((v) => !['bare', 'als', 'prom', 'telltale'].includes(v))) {
+  throw new Error(`bench:frameworks: VARIANTS must list bare and telltale, and may add als and prom; received '${VARIANTS.join(',')}'`)
+}
+if (VARIANTS.includes('prom') && FRAMEWORKS.some((f) => f !== 'express' && f !== 'fastify')) {
+  throw new Error(`bench:frameworks: VARIANTS with prom (a prom-client route-metrics plugin) needs FRAMEWORKS=express and/or fastify; received '${FRAMEWORKS.join(',')}'`)
 }
 
 /** The servers import the built packages; a build elsewhere in the repo may have cleaned them. */
@@ -109,6 +112,7 @@ for (const framework of FRAMEWORKS) {
             'telltale/als': median(results.telltale.map((t, i) => t.rps / results.als[i].rps)).toFixed(3),
           }
         : {}),
+      ...(results.prom ? { 'prom ratio': median(results.prom.map((p, i) => p.rps / results.bare[i].rps)).toFixed(3) } : {}),
       'CPU ratio': median(cpuRatios).toFixed(3),
       'p99 ms bare/tt': `${m('bare', 'p99')}/${m('telltale', 'p99')}`,
       'CPU µs/req bare/tt': `${m('bare', 'cpuUsPerReq').toFixed(1)}/${m('telltale', 'cpuUsPerReq').toFixed(1)}`,

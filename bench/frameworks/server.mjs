@@ -2,13 +2,17 @@
 // VARIANT=bare|als|telltale. Routes: GET /hello (hello world) and GET /db (one pg query and
 // one Redis GET). The telltale variant installs the adapter and instruments both clients;
 // the als variant only runs each request in an AsyncLocalStorage (what any
-// context-propagating APM pays on this Node, before it does anything else).
+// context-propagating APM pays on this Node, before it does anything else). The prom variant
+// (Express and Fastify) installs the prom-client route-metrics plugin users of each framework
+// reach for today, with its defaults: express-prom-bundle, fastify-metrics.
 import { listening } from '../lib/server.mjs'
 import { backends } from './backends.mjs'
 
 const framework = process.env.FRAMEWORK ?? 'express'
 const variant = process.env.VARIANT ?? 'bare'
 const withTelltale = variant === 'telltale'
+const withProm = variant === 'prom'
+if (withProm && framework !== 'express' && framework !== 'fastify') throw new Error(`bench: VARIANT=prom is for express and fastify; received FRAMEWORK=${framework}`)
 const als = variant === 'als' ? new (await import('node:async_hooks')).AsyncLocalStorage() : undefined
 const { telltale, db } = await backends({ withTelltale, keyPrefix: 'telltale_bench_frameworks' })
 const hello = 'hello world'
@@ -19,6 +23,7 @@ if (framework === 'express') {
   const app = express()
   if (als) app.use((_req, _res, next) => als.run(1, next))
   if (withTelltale) app.use((await import('../../packages/express/dist/index.mjs')).telltaleMiddleware(telltale))
+  if (withProm) app.use((await import('express-prom-bundle')).default({ includeMethod: true, includePath: true, includeStatusCode: true }))
   app.get('/hello', (_req, res) => void res.send(hello))
   app.get('/db', async (_req, res) => void res.send(await db()))
   if (withTelltale) app.use((await import('../../packages/express/dist/index.mjs')).telltaleErrorHandler(telltale))
@@ -39,6 +44,7 @@ if (framework === 'express') {
   const app = fastify()
   if (als) app.addHook('onRequest', (_request, _reply, next) => als.run(1, next))
   if (withTelltale) await app.register((await import('../../packages/fastify/dist/index.mjs')).default, { telltale })
+  if (withProm) await app.register((await import('fastify-metrics')).default, { endpoint: '/metrics' })
   app.get('/hello', async () => hello)
   app.get('/db', async () => db())
   await app.listen({ port: 0, host: '127.0.0.1' })
