@@ -156,7 +156,10 @@ function parseWrk(out) {
  * servers pinned to one core they split it evenly (the scheduler is fair), so the ratio of
  * their throughputs is the inverse ratio of their CPU cost per request, and whatever else
  * the machine does meanwhile slows them alike: drift that makes back-to-back rounds differ
- * by ±10% here cancels out.
+ * by ±10% here cancels out. The price: each server finds the caches cold more often than
+ * when it runs alone, so a variant that touches more memory loses more, the more servers
+ * share the core (2026-12-07, node:http hello, Telltale against `minimal`: 0.979 with the two
+ * alone on the core, 0.896 with four servers). Compare variants two or three at a time.
  */
 export async function loadSideBySide(servers, path, { warmupSec = 1, durationSec = 5, connections = 50, cpu = 1 } = {}) {
   const load = (sec) => Promise.all(servers.map((s) => runLoad({ url: `${s.url}${path}`, connections, durationSec: sec, cpu })))
