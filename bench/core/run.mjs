@@ -6,7 +6,7 @@
 // core instead of one after another (see loadSideBySide in ../lib/load.mjs).
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { interleave, LOADGEN_NAME, loadSideBySide, median, printTable, startServer } from '../lib/load.mjs'
+import { interleave, LOADGEN_NAME, loadSideBySide, median, printTable, sideBySideRounds, startServer } from '../lib/load.mjs'
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
@@ -34,22 +34,10 @@ async function measureAlone(variant) {
   }
 }
 
-/** PAIRED=1: all the variants at once on core 0, which they split (see loadSideBySide). */
-async function measureRoundSideBySide() {
-  const servers = []
-  try {
-    for (const variant of VARIANTS) servers.push(await start(variant))
-    return await loadSideBySide(servers, PATH, { warmupSec: 1, durationSec: DURATION })
-  } finally {
-    await Promise.all(servers.map((s) => s.stop()))
-  }
-}
-
 const PAIRED = process.env.PAIRED === '1'
 let results
 if (PAIRED) {
-  results = Object.fromEntries(VARIANTS.map((v) => [v, []]))
-  for (let r = 0; r < ROUNDS; r++) (await measureRoundSideBySide()).forEach((x, i) => results[VARIANTS[i]].push(x))
+  results = await sideBySideRounds(VARIANTS, ROUNDS, start, PATH, { warmupSec: 1, durationSec: DURATION })
 } else {
   results = await interleave(VARIANTS, ROUNDS, measureAlone)
 }

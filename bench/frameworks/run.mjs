@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { interleave, LOADGEN_NAME, loadSideBySide, median, pinServices, printTable, runLoad, startServer } from '../lib/load.mjs'
+import { interleave, LOADGEN_NAME, median, pinServices, printTable, runLoad, sideBySideRounds, startServer } from '../lib/load.mjs'
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
@@ -63,27 +63,13 @@ async function measure(framework, route, variant) {
 
 /**
  * PAIRED=1: each round runs every variant at the same time, all servers on core 0 and
- * all load generators on core 1, so whatever else the machine does hits them alike. The
- * servers split core 0, so their throughput ratio is their CPU-cost ratio.
+ * all load generators on core 1 (sideBySideRounds in ../lib/load.mjs), so whatever else the
+ * machine does hits them alike; the servers split core 0, so their throughput ratio is
+ * their CPU-cost ratio.
  */
-async function measurePaired(framework, route) {
-  const servers = []
-  try {
-    for (const variant of VARIANTS) servers.push(await startVariant(framework, variant))
-    return await loadSideBySide(servers, `/${route}`, { warmupSec: WARMUP, durationSec: DURATION })
-  } finally {
-    await Promise.all(servers.map((s) => s.stop()))
-  }
-}
-
 async function measureAll(framework, route) {
   if (process.env.PAIRED !== '1') return interleave(VARIANTS, ROUNDS, (variant) => measure(framework, route, variant))
-  const results = Object.fromEntries(VARIANTS.map((v) => [v, []]))
-  for (let r = 0; r < ROUNDS; r++) {
-    const round = await measurePaired(framework, route)
-    VARIANTS.forEach((v, i) => results[v].push(round[i]))
-  }
-  return results
+  return sideBySideRounds(VARIANTS, ROUNDS, (variant) => startVariant(framework, variant), `/${route}`, { warmupSec: WARMUP, durationSec: DURATION })
 }
 
 // The /db route's PostgreSQL and Redis go to the load generator's core, off the server's.

@@ -176,6 +176,27 @@ export async function loadSideBySide(servers, path, { warmupSec = 1, durationSec
 }
 
 /**
+ * `rounds` rounds of loadSideBySide: each round starts a fresh server per variant (with
+ * `start(variant)`), in an order rotated round by round so that no variant always starts
+ * first or last. Returns `{ [variant]: [figures of each round] }`, like interleave().
+ */
+export async function sideBySideRounds(variants, rounds, start, path, opts) {
+  const results = Object.fromEntries(variants.map((v) => [v, []]))
+  for (let r = 0; r < rounds; r++) {
+    const order = variants.map((_, i) => variants[(i + r) % variants.length])
+    const servers = []
+    try {
+      for (const variant of order) servers.push(await start(variant))
+      const figures = await loadSideBySide(servers, path, opts)
+      order.forEach((variant, i) => results[variant].push(figures[i]))
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()))
+    }
+  }
+  return results
+}
+
+/**
  * Measures each variant `rounds` times, alternating variants within each round so drift
  * (thermal, other load) hits all of them alike. `measure(variant)` returns a numbers object.
  */
