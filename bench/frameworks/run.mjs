@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { interleave, LOADGEN_NAME, median, pinServices, printTable, runLoad, sideBySideRounds, startServer } from '../lib/load.mjs'
+import { interleave, LOADGEN_NAME, loadSideBySide, median, pinServices, printTable, sideBySideRounds, startServer } from '../lib/load.mjs'
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
@@ -50,12 +50,7 @@ async function startVariant(framework, variant, attempt = 1) {
 async function measure(framework, route, variant) {
   const server = await startVariant(framework, variant)
   try {
-    const url = `${server.url}/${route}`
-    await runLoad({ url, connections: 50, durationSec: WARMUP })
-    const cpu0 = server.cpuMs()
-    const load = await runLoad({ url, connections: 50, durationSec: DURATION })
-    const cpuMs = server.cpuMs() - cpu0
-    return { rps: load.rps, p99: load.p99, cpuUsPerReq: (cpuMs * 1000) / load.requests, rssMb: server.rssMb(), errors: load.errors + load.non2xx }
+    return (await loadSideBySide([server], `/${route}`, { warmupSec: WARMUP, durationSec: DURATION }))[0]
   } finally {
     await server.stop()
   }

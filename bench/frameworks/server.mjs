@@ -1,5 +1,5 @@
 // One framework app for bench/frameworks/run.mjs: FRAMEWORK=express|koa|fastify,
-// VARIANT=bare|als|telltale. Routes: GET /hello (hello world) and GET /db (one pg query and
+// VARIANT=bare|als|prom|telltale. Routes: GET /hello (hello world) and GET /db (one pg query and
 // one Redis GET). The telltale variant installs the adapter and instruments both clients;
 // the als variant only runs each request in an AsyncLocalStorage (what any
 // context-propagating APM pays on this Node, before it does anything else). The prom variant

@@ -158,8 +158,9 @@ function parseWrk(out) {
  * the machine does meanwhile slows them alike: drift that makes back-to-back rounds differ
  * by ±10% here cancels out. The price: each server finds the caches cold more often than
  * when it runs alone, so a variant that touches more memory loses more, the more servers
- * share the core (2026-12-07, node:http hello, Telltale against `minimal`: 0.979 with the two
- * alone on the core, 0.896 with four servers). Compare variants two or three at a time.
+ * share the core (2026-12-07, node:http hello, 1 s windows, Telltale against `minimal`:
+ * 0.958 with three servers, 0.927 with four). Compare variants two or three at a time.
+ * With one server it is a plain measurement: warm-up, then throughput and CPU per request.
  */
 export async function loadSideBySide(servers, path, { warmupSec = 1, durationSec = 5, connections = 50, cpu = 1 } = {}) {
   const load = (sec) => Promise.all(servers.map((s) => runLoad({ url: `${s.url}${path}`, connections, durationSec: sec, cpu })))
