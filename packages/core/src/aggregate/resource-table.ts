@@ -28,11 +28,21 @@ export class ResourceEntry {
 export class ResourceTable {
   private readonly byStatement = new Map<string, ResourceEntry[]>()
   private size = 0
+  /** The entry found last: a run of calls to one statement skips the Map lookup. */
+  private last: ResourceEntry | undefined = undefined
   overflow = 0
 
   constructor(private readonly cap: number) {}
 
   entry(kind: SpanKind, system: string, operation: string, statement: string): ResourceEntry {
+    const last = this.last
+    if (last !== undefined && last.statement === statement && last.kind === kind && last.system === system && last.operation === operation) return last
+    const e = this.find(kind, system, operation, statement)
+    this.last = e
+    return e
+  }
+
+  private find(kind: SpanKind, system: string, operation: string, statement: string): ResourceEntry {
     let list = this.byStatement.get(statement)
     if (list !== undefined) {
       for (let i = 0; i < list.length; i++) {
@@ -42,7 +52,7 @@ export class ResourceTable {
     }
     if (this.size >= this.cap && statement !== OTHER) {
       this.overflow++
-      return this.entry(kind, system, OTHER, OTHER)
+      return this.find(kind, system, OTHER, OTHER)
     }
     const e = new ResourceEntry(kind, system, operation, statement)
     if (list === undefined) {

@@ -20,3 +20,12 @@ describe('redis statements', () => {
     expect(redisCommand('evil name\nwith "stuff" that is far too long to be a command').operation).toBe('EVIL_NAME_WITH__STUFF__THAT_IS_F')
   })
 })
+
+describe('redis statements, looked up in turn', () => {
+  it('give each command its own entry when names alternate (the last-name shortcut never answers for another name)', () => {
+    const names = ['get', 'set', 'get', 'GET', 'incr', 'get', 'set']
+    const ops = names.map((n) => redisCommand(n).operation)
+    expect(ops).toEqual(['GET', 'SET', 'GET', 'GET', 'INCR', 'GET', 'SET'])
+    expect(redisCommand(42).operation).toBe('42')
+  })
+})

@@ -11,6 +11,9 @@ export interface RedisStatement {
 }
 
 const names = new Map<string, RedisStatement>()
+/** The last name looked up: apps send the same command over and over, and `===` on it is cheaper than a Map lookup. */
+let lastName: unknown
+let lastEntry: RedisStatement | undefined
 
 function build(name: string): RedisStatement {
   const operation = name.slice(0, MAX_NAME_LENGTH).toUpperCase().replace(/[^A-Z0-9._:-]/g, '_') || 'COMMAND'
@@ -26,12 +29,15 @@ function build(name: string): RedisStatement {
  * a statement of its own. Strings are built once per command name.
  */
 export function redisCommand(name: unknown): RedisStatement {
+  if (name === lastName && lastEntry !== undefined) return lastEntry
   const key = typeof name === 'string' ? name : String(name)
   let entry = names.get(key)
   if (entry === undefined) {
     entry = build(key)
     if (names.size < MAX_NAMES) names.set(key, entry)
   }
+  lastName = name
+  lastEntry = entry
   return entry
 }
 
