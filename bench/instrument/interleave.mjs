@@ -1,17 +1,21 @@
-// `node interleave.mjs <pg|ioredis> [aa]`: in ONE process, a bare client and an instrument()ed one
-// of the same kind take turns in short bursts (order flipped every round), both running
-// their calls inside Telltale request scopes. Channel subscribers are switched off here so
-// the bare client is really bare (ioredis 6 would otherwise be timed through them).
-// With `aa`, neither is instrumented: the ratio then shows the noise floor of the method.
-// Prints {"ratios": [...], "bare": [...], "instrumented": [...]} (calls per CPU-second).
+// `node interleave.mjs <pg|ioredis> [aa]`: in ONE process, three clients of the same kind take
+// turns in short bursts (order rotated every round), all running their calls inside Telltale
+// request scopes: a bare client, an instrument()ed one, and a `floor` one (floor.mjs: the
+// least any per-call timing can do: find the request, read the clock twice). Channel
+// subscribers are switched off here so the bare client is really bare (ioredis 6 would
+// otherwise be timed through them). With `aa`, the instrumented client is left bare: its
+// ratio then shows the noise of the method.
+// Prints {"ratios": [...], "floorRatios": [...], "bare": [...], "instrumented": [...], "floor": [...]}
+// (ratios to the bare client of the same round; calls per CPU-second).
 import { createRequire } from 'node:module'
 
 const { createTelltale, instrument } = await import(process.env.TELLTALE_CORE_DIST ?? '../../packages/core/dist/index.mjs')
+const { floorIoredis, floorPg, floorTotals } = await import('./floor.mjs')
 const require = createRequire(new URL('../../packages/core/package.json', import.meta.url))
 
 const client = process.argv[2]
 const aa = process.argv[3] === 'aa'
-const ROUNDS = Number(process.env.BENCH_BURSTS ?? 21)
+const ROUNDS = Number(process.env.BENCH_BURSTS ?? 24)
 const BURST_MS = Number(process.env.BENCH_BURST_MS ?? 300)
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 16)
 const CALLS_PER_REQUEST = 20
@@ -31,7 +35,10 @@ function make() {
 
 const bare = make()
 const wrapped = make()
+const floor = make()
 if (!aa) instrument(wrapped.target)
+if (client === 'pg') floorPg(floor.target)
+else floorIoredis(floor.target)
 if (client === 'ioredis') await bare.target.set('tt:bench:instrument', 'value')
 
 async function burst(c, route) {
@@ -58,25 +65,44 @@ async function burst(c, route) {
   return { ops, perCpuSecond: (ops * 1e6) / (cpu.user + cpu.system) }
 }
 
-for (let i = 0; i < 3000; i++) {
-  await bare.call()
-  await wrapped.call()
-}
-await burst(bare, '/bare')
-await burst(wrapped, '/instrumented')
+const clients = [
+  [bare, '/bare'],
+  [wrapped, '/instrumented'],
+  [floor, '/floor'],
+]
+for (let i = 0; i < 3000; i++) for (const [c] of clients) await c.call()
+for (const [c, route] of clients) await burst(c, route)
 
-const out = { ratios: [], bare: [], instrumented: [] }
+const out = { ratios: [], floorRatios: [], bare: [], instrumented: [], floor: [] }
 let recorded = 0
+// The six orders of three clients in turn: each client comes first, last and after each other
+// client equally often over 6 rounds (a client that follows one that allocates more can pay
+// for its garbage; with a plain rotation two identical clients differed by 5%).
+const ORDERS = [
+  [0, 1, 2],
+  [1, 2, 0],
+  [2, 0, 1],
+  [2, 1, 0],
+  [1, 0, 2],
+  [0, 2, 1],
+]
 for (let r = 0; r < ROUNDS; r++) {
-  const first = r % 2 === 0 ? bare : wrapped
-  const second = first === bare ? wrapped : bare
-  const a = await burst(first, first === bare ? '/bare' : '/instrumented')
-  const b = await burst(second, second === bare ? '/bare' : '/instrumented')
-  const [rb, ri] = first === bare ? [a, b] : [b, a]
+  const order = ORDERS[r % ORDERS.length].map((i) => clients[i])
+  const got = new Map()
+  // No gc() between bursts: a burst then starts with no young garbage and pays nothing until
+  // it has filled the young generation itself, which charged the client that allocates more
+  // for a whole scavenge (ioredis 0.895 against 0.96). Left alone, scavenges fall where
+  // allocation triggers them: on each client in proportion to what it allocates.
+  for (const [c, route] of order) got.set(c, await burst(c, route))
+  const rb = got.get(bare)
+  const ri = got.get(wrapped)
+  const rf = got.get(floor)
   recorded += ri.ops
   out.bare.push(rb.perCpuSecond)
   out.instrumented.push(ri.perCpuSecond)
+  out.floor.push(rf.perCpuSecond)
   out.ratios.push(ri.perCpuSecond / rb.perCpuSecond)
+  out.floorRatios.push(rf.perCpuSecond / rb.perCpuSecond)
 }
 
 // the instrumented client must have recorded every call it made, the bare one none
@@ -87,8 +113,9 @@ const spans = (route) => {
 }
 if (spans('/bare') !== 0) throw new Error(`bare client recorded ${spans('/bare')} spans`)
 if (!aa && spans('/instrumented') < recorded) throw new Error(`instrumented client recorded ${spans('/instrumented')} of ${recorded} calls`)
+if (spans('/floor') !== 0) throw new Error(`the floor client was recorded by Telltale (${spans('/floor')} spans)`)
+if (floorTotals().calls === 0) throw new Error('the floor client timed no calls')
 
 await telltale.close()
-await bare.close()
-await wrapped.close()
+for (const [c] of clients) await c.close()
 console.log(JSON.stringify(out))
