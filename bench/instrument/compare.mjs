@@ -8,11 +8,10 @@
 // A dist dir is a copy of packages/core/dist: build, copy it aside, change, build again.
 // Env: ROUNDS (default 30), BURST_MS (default 250).
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { makeClient, prepare } from './clients.mjs'
 
-const require = createRequire(new URL('../../packages/core/package.json', import.meta.url))
 const [client, ...dirs] = process.argv.slice(2)
 if (!['pg', 'ioredis'].includes(client) || dirs.length === 0 || dirs.some((d) => !existsSync(resolve(d, 'index.mjs')))) {
   console.error(`usage: node bench/instrument/compare.mjs <pg|ioredis> <dist dir with index.mjs> [...]; received ${JSON.stringify(process.argv.slice(2))}`)
@@ -23,16 +22,7 @@ const BURST_MS = Number(process.env.BURST_MS ?? 250)
 const IN_FLIGHT = 16
 const CALLS_PER_REQUEST = 20
 
-function make() {
-  if (client === 'pg') {
-    const pg = require('pg')
-    const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', max: IN_FLIGHT })
-    return { target: pool, call: () => pool.query('SELECT $1::int AS n', [1]), close: () => pool.end() }
-  }
-  const Redis = require('ioredis')
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
-  return { target: redis, call: () => redis.get('tt:bench:instrument'), close: () => redis.quit() }
-}
+const make = () => makeClient(client, IN_FLIGHT)
 
 const builds = []
 for (const dir of dirs) {
@@ -45,7 +35,7 @@ for (const dir of dirs) {
 // the bare client's calls run in request scopes too (of the first build's instance)
 const bare = { name: 'bare', c: make(), telltale: builds[0].telltale }
 const all = [bare, ...builds]
-if (client === 'ioredis') await bare.c.target.set('tt:bench:instrument', 'value')
+await prepare(client, bare.c)
 
 async function burst(v) {
   const until = performance.now() + BURST_MS

@@ -7,11 +7,10 @@
 // ratio then shows the noise of the method.
 // Prints {"ratios": [...], "floorRatios": [...], "bare": [...], "instrumented": [...], "floor": [...]}
 // (ratios to the bare client of the same round; calls per CPU-second).
-import { createRequire } from 'node:module'
 
 const { createTelltale, instrument } = await import(process.env.TELLTALE_CORE_DIST ?? '../../packages/core/dist/index.mjs')
 const { floorIoredis, floorPg, floorTotals } = await import('./floor.mjs')
-const require = createRequire(new URL('../../packages/core/package.json', import.meta.url))
+const { makeClient, prepare } = await import('./clients.mjs')
 
 const client = process.argv[2]
 const aa = process.argv[3] === 'aa'
@@ -22,16 +21,7 @@ const CALLS_PER_REQUEST = 20
 
 const telltale = createTelltale({ service: 'bench-instrument', transports: [], flushIntervalMs: 3_600_000, traceSampleRate: 0, channels: false })
 
-function make() {
-  if (client === 'pg') {
-    const pg = require('pg')
-    const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', max: IN_FLIGHT })
-    return { target: pool, call: () => pool.query('SELECT $1::int AS n', [1]), close: () => pool.end() }
-  }
-  const Redis = require('ioredis')
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
-  return { target: redis, call: () => redis.get('tt:bench:instrument'), close: () => redis.quit() }
-}
+const make = () => makeClient(client, IN_FLIGHT)
 
 const bare = make()
 const wrapped = make()
@@ -39,7 +29,7 @@ const floor = make()
 if (!aa) instrument(wrapped.target)
 if (client === 'pg') floorPg(floor.target)
 else floorIoredis(floor.target)
-if (client === 'ioredis') await bare.target.set('tt:bench:instrument', 'value')
+await prepare(client, bare)
 
 async function burst(c, route) {
   const until = performance.now() + BURST_MS
