@@ -1,5 +1,5 @@
 // `node interleave.mjs <pg|ioredis> [aa]`: in ONE process, three clients of the same kind take
-// turns in short bursts (order rotated every round), all running their calls inside Telltale
+// turns in short bursts (in each of the six orders in turn), all running their calls inside Telltale
 // request scopes: a bare client, an instrument()ed one, and a `floor` one (floor.mjs: the
 // least any per-call timing can do: find the request, read the clock twice). Channel
 // subscribers are switched off here so the bare client is really bare (ioredis 6 would
