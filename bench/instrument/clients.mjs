@@ -23,3 +23,34 @@ export function makeClient(kind, inFlight) {
 export async function prepare(kind, c) {
   if (kind === 'ioredis') await c.target.set(KEY, 'value')
 }
+
+export const CALLS_PER_REQUEST = 20
+
+/**
+ * One burst of `ms`: `inFlight` workers each run requests of CALLS_PER_REQUEST sequential
+ * calls, every request in a scope of `telltale` named `route`, as an app would. Returns the
+ * calls made and the calls per CPU-second of this process (CPU-bound with 16 in flight).
+ */
+export async function burst({ call, telltale, route, ms, inFlight }) {
+  const until = performance.now() + ms
+  const cpu0 = process.cpuUsage()
+  const batch = async () => {
+    for (let i = 0; i < CALLS_PER_REQUEST; i++) await call()
+  }
+  const counts = await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      let ops = 0
+      while (performance.now() < until) {
+        const scope = telltale.startRequest({ method: 'GET', path: route })
+        scope.setRoute(route)
+        await scope.run(batch)
+        scope.end(200)
+        ops += CALLS_PER_REQUEST
+      }
+      return ops
+    }),
+  )
+  const cpu = process.cpuUsage(cpu0)
+  const ops = counts.reduce((a, b) => a + b, 0)
+  return { ops, perCpuSecond: (ops * 1e6) / (cpu.user + cpu.system) }
+}

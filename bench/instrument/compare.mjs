@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { makeClient, prepare } from './clients.mjs'
+import { burst as runBurst, makeClient, prepare } from './clients.mjs'
 
 const [client, ...dirs] = process.argv.slice(2)
 if (!['pg', 'ioredis'].includes(client) || dirs.length === 0 || dirs.some((d) => !existsSync(resolve(d, 'index.mjs')))) {
@@ -20,7 +20,6 @@ if (!['pg', 'ioredis'].includes(client) || dirs.length === 0 || dirs.some((d) =>
 const ROUNDS = Number(process.env.ROUNDS ?? 30)
 const BURST_MS = Number(process.env.BURST_MS ?? 250)
 const IN_FLIGHT = 16
-const CALLS_PER_REQUEST = 20
 
 const make = () => makeClient(client, IN_FLIGHT)
 
@@ -37,28 +36,7 @@ const bare = { name: 'bare', c: make(), telltale: builds[0].telltale }
 const all = [bare, ...builds]
 await prepare(client, bare.c)
 
-async function burst(v) {
-  const until = performance.now() + BURST_MS
-  const cpu0 = process.cpuUsage()
-  const batch = async () => {
-    for (let i = 0; i < CALLS_PER_REQUEST; i++) await v.c.call()
-  }
-  const counts = await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      let ops = 0
-      while (performance.now() < until) {
-        const scope = v.telltale.startRequest({ method: 'GET', path: '/compare' })
-        scope.setRoute('/compare')
-        await scope.run(batch)
-        scope.end(200)
-        ops += CALLS_PER_REQUEST
-      }
-      return ops
-    }),
-  )
-  const cpu = process.cpuUsage(cpu0)
-  return (counts.reduce((a, b) => a + b, 0) * 1e6) / (cpu.user + cpu.system)
-}
+const burst = async (v) => (await runBurst({ call: v.c.call, telltale: v.telltale, route: '/compare', ms: BURST_MS, inFlight: IN_FLIGHT })).perCpuSecond
 
 for (let i = 0; i < 3000; i++) for (const v of all) await v.c.call()
 for (const v of all) await burst(v)

@@ -10,14 +10,13 @@
 
 const { createTelltale, instrument } = await import(process.env.TELLTALE_CORE_DIST ?? '../../packages/core/dist/index.mjs')
 const { floorIoredis, floorPg, floorTotals } = await import('./floor.mjs')
-const { makeClient, prepare } = await import('./clients.mjs')
+const { burst: runBurst, makeClient, prepare } = await import('./clients.mjs')
 
 const client = process.argv[2]
 const aa = process.argv[3] === 'aa'
 const ROUNDS = Number(process.env.BENCH_BURSTS ?? 24)
 const BURST_MS = Number(process.env.BENCH_BURST_MS ?? 300)
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 16)
-const CALLS_PER_REQUEST = 20
 
 const telltale = createTelltale({ service: 'bench-instrument', transports: [], flushIntervalMs: 3_600_000, traceSampleRate: 0, channels: false })
 
@@ -31,29 +30,7 @@ if (client === 'pg') floorPg(floor.target)
 else floorIoredis(floor.target)
 await prepare(client, bare)
 
-async function burst(c, route) {
-  const until = performance.now() + BURST_MS
-  const cpu0 = process.cpuUsage()
-  const batch = async () => {
-    for (let i = 0; i < CALLS_PER_REQUEST; i++) await c.call()
-  }
-  const counts = await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      let ops = 0
-      while (performance.now() < until) {
-        const scope = telltale.startRequest({ method: 'GET', path: route })
-        scope.setRoute(route)
-        await scope.run(batch)
-        scope.end(200)
-        ops += CALLS_PER_REQUEST
-      }
-      return ops
-    }),
-  )
-  const cpu = process.cpuUsage(cpu0)
-  const ops = counts.reduce((a, b) => a + b, 0)
-  return { ops, perCpuSecond: (ops * 1e6) / (cpu.user + cpu.system) }
-}
+const burst = (c, route) => runBurst({ call: c.call, telltale, route, ms: BURST_MS, inFlight: IN_FLIGHT })
 
 const clients = [
   [bare, '/bare'],
